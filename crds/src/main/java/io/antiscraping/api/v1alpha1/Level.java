@@ -1,0 +1,36 @@
+package io.antiscraping.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.ArrayList;
+import java.util.List;
+import lombok.AllArgsConstructor;
+import lombok.Builder;
+import lombok.Data;
+import lombok.NoArgsConstructor;
+
+@Data
+@NoArgsConstructor
+@AllArgsConstructor
+@Builder(toBuilder = true)
+public class Level {
+
+  @Required
+  @Pattern(Signal.NAME_PATTERN)
+  @JsonPropertyDescription("Level name shown in status, events and metrics (lowercase letters, digits and dashes).")
+  private String name;
+
+  @Size(max = 8)
+  @JsonPropertyDescription("Conditions that must all hold, each continuously for its `for`, for this level to apply. "
+      + "Omitted on the first (baseline) level; required on every other level.")
+  @Builder.Default
+  private List<WhenCondition> when = new ArrayList<>();
+
+  @JsonPropertyDescription("Per-client rate limits in force at this level. Omitted: no limit is written.")
+  private RateLimit rateLimit;
+
+  @JsonPropertyDescription("Web application firewall settings in force at this level. Omitted: the WAF is left off.")
+  private Waf waf;
+}

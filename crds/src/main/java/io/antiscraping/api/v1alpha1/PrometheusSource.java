@@ -1,0 +1,37 @@
+package io.antiscraping.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import lombok.AllArgsConstructor;
+import lombok.Builder;
+import lombok.Data;
+import lombok.NoArgsConstructor;
+
+@Data
+@NoArgsConstructor
+@AllArgsConstructor
+@Builder(toBuilder = true)
+public class PrometheusSource {
+
+  public static final String DEFAULT_TIMEOUT = "5s";
+
+  @Pattern("^https?://[^\\s]+$")
+  @Size(max = 2048)
+  @JsonPropertyDescription("Base URL of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090. "
+      + "When omitted, the operator's --prometheus-url is used.")
+  private String url;
+
+  @JsonPropertyDescription("Secret key in the policy's namespace holding a bearer token sent with every query.")
+  private SecretKeyRef bearerTokenSecret;
+
+  @JsonPropertyDescription("Secret key in the policy's namespace holding a PEM CA bundle to verify the server's certificate.")
+  private SecretKeyRef caSecret;
+
+  @Default(DEFAULT_TIMEOUT)
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("Timeout of each query.")
+  @Builder.Default
+  private String timeout = DEFAULT_TIMEOUT;
+}
