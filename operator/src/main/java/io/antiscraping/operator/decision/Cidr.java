@@ -1,0 +1,217 @@
+package io.antiscraping.operator.decision;
+
+import java.math.BigInteger;
+import java.util.Optional;
+
+/**
+ * An IPv4 or IPv6 prefix, parsed without any name resolution (client keys come from labels an attacker may
+ * influence, so nothing here may ever touch the network). {@link #toString()} is the canonical form: the network
+ * address with host bits cleared, and {@code /len} always present.
+ */
+public record Cidr(boolean ipv6, BigInteger network, int prefixLength) implements Comparable<Cidr> {
+
+  public Cidr {
+    int bits = ipv6 ? 128 : 32;
+    if (prefixLength < 0 || prefixLength > bits) {
+      throw new IllegalArgumentException("prefix length out of range: " + prefixLength);
+    }
+    network = network.and(mask(bits, prefixLength));
+  }
+
+  /** Parses {@code 1.2.3.4}, {@code 1.2.3.0/24}, {@code 2001:db8::1} or {@code 2001:db8::/32}; empty otherwise. */
+  public static Optional<Cidr> parse(String text) {
+    if (text == null || text.isEmpty() || text.length() > 64) {
+      return Optional.empty();
+    }
+    String addr = text;
+    Integer len = null;
+    int slash = text.indexOf('/');
+    if (slash >= 0) {
+      String l = text.substring(slash + 1);
+      if (l.isEmpty() || l.length() > 3 || !l.chars().allMatch(Character::isDigit)) {
+        return Optional.empty();
+      }
+      len = Integer.parseInt(l);
+      addr = text.substring(0, slash);
+    }
+    if (addr.indexOf(':') >= 0) {
+      BigInteger v = parseIpv6(addr);
+      if (v == null || (len != null && len > 128)) {
+        return Optional.empty();
+      }
+      return Optional.of(new Cidr(true, v, len == null ? 128 : len));
+    }
+    BigInteger v = parseIpv4(addr);
+    if (v == null || (len != null && len > 32)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Cidr(false, v, len == null ? 32 : len));
+  }
+
+  /** Whether this prefix contains every address of {@code other}. */
+  public boolean contains(Cidr other) {
+    if (ipv6 != other.ipv6 || other.prefixLength < prefixLength) {
+      return false;
+    }
+    return other.network.and(mask(bits(), prefixLength)).equals(network);
+  }
+
+  /** Whether the two prefixes share at least one address. */
+  public boolean overlaps(Cidr other) {
+    return contains(other) || other.contains(this);
+  }
+
+  /** This prefix widened to {@code length} bits (never narrowed). */
+  public Cidr widenTo(int length) {
+    return length >= prefixLength ? this : new Cidr(ipv6, network, length);
+  }
+
+  public int bits() {
+    return ipv6 ? 128 : 32;
+  }
+
+  @Override
+  public int compareTo(Cidr o) {
+    if (ipv6 != o.ipv6) {
+      return ipv6 ? 1 : -1;
+    }
+    int c = network.compareTo(o.network);
+    return c != 0 ? c : Integer.compare(prefixLength, o.prefixLength);
+  }
+
+  @Override
+  public String toString() {
+    return (ipv6 ? formatIpv6(network) : formatIpv4(network)) + "/" + prefixLength;
+  }
+
+  private static BigInteger mask(int bits, int len) {
+    return BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+        .xor(BigInteger.ONE.shiftLeft(bits - len).subtract(BigInteger.ONE));
+  }
+
+  private static BigInteger parseIpv4(String s) {
+    String[] parts = s.split("\\.", -1);
+    if (parts.length != 4) {
+      return null;
+    }
+    long v = 0;
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)
+          || (p.length() > 1 && p.charAt(0) == '0')) {
+        return null;
+      }
+      int n = Integer.parseInt(p);
+      if (n > 255) {
+        return null;
+      }
+      v = (v << 8) | n;
+    }
+    return BigInteger.valueOf(v);
+  }
+
+  private static BigInteger parseIpv6(String s) {
+    int dbl = s.indexOf("::");
+    if (dbl >= 0 && s.indexOf("::", dbl + 1) >= 0) {
+      return null;
+    }
+    String head = dbl >= 0 ? s.substring(0, dbl) : s;
+    String tail = dbl >= 0 ? s.substring(dbl + 2) : "";
+    int[] h = groups(head);
+    int[] t = groups(tail);
+    if (h == null || t == null) {
+      return null;
+    }
+    int total = h.length + t.length;
+    if ((dbl < 0 && total != 8) || (dbl >= 0 && total > 7)) {
+      return null;
+    }
+    BigInteger v = BigInteger.ZERO;
+    int[] all = new int[8];
+    System.arraycopy(h, 0, all, 0, h.length);
+    System.arraycopy(t, 0, all, 8 - t.length, t.length);
+    for (int g : all) {
+      v = v.shiftLeft(16).or(BigInteger.valueOf(g));
+    }
+    return v;
+  }
+
+  /** Colon-separated hex groups; a trailing dotted IPv4 counts as two groups. */
+  private static int[] groups(String s) {
+    if (s.isEmpty()) {
+      return new int[0];
+    }
+    String[] parts = s.split(":", -1);
+    int n = parts.length;
+    boolean v4Tail = parts[n - 1].indexOf('.') >= 0;
+    int[] out = new int[v4Tail ? n + 1 : n];
+    for (int i = 0; i < n; i++) {
+      String p = parts[i];
+      if (i == n - 1 && v4Tail) {
+        BigInteger v4 = parseIpv4(p);
+        if (v4 == null) {
+          return null;
+        }
+        out[i] = v4.intValue() >>> 16;
+        out[i + 1] = v4.intValue() & 0xffff;
+        continue;
+      }
+      if (p.isEmpty() || p.length() > 4) {
+        return null;
+      }
+      int g = 0;
+      for (char c : p.toCharArray()) {
+        int d = Character.digit(c, 16);
+        if (d < 0) {
+          return null;
+        }
+        g = (g << 4) | d;
+      }
+      out[i] = g;
+    }
+    return out;
+  }
+
+  private static String formatIpv4(BigInteger v) {
+    long l = v.longValue();
+    return ((l >> 24) & 255) + "." + ((l >> 16) & 255) + "." + ((l >> 8) & 255) + "." + (l & 255);
+  }
+
+  /** RFC 5952 text: lowercase, longest run (of at least two) of zero groups compressed. */
+  private static String formatIpv6(BigInteger v) {
+    int[] g = new int[8];
+    for (int i = 7; i >= 0; i--) {
+      g[i] = v.intValue() & 0xffff;
+      v = v.shiftRight(16);
+    }
+    int bestStart = -1;
+    int bestLen = 0;
+    for (int i = 0; i < 8; ) {
+      if (g[i] == 0) {
+        int j = i;
+        while (j < 8 && g[j] == 0) {
+          j++;
+        }
+        if (j - i > bestLen && j - i >= 2) {
+          bestStart = i;
+          bestLen = j - i;
+        }
+        i = j;
+      } else {
+        i++;
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(g[i]));
+    }
+    return sb.toString();
+  }
+}
