@@ -1,0 +1,98 @@
+package io.antiscraping.operator.cli;
+
+import io.antiscraping.operator.enforcement.ApiWriteListener;
+import io.antiscraping.operator.enforcement.Enforcer;
+import io.antiscraping.operator.enforcement.ingressnginx.IngressNginxEnforcer;
+import io.antiscraping.operator.metrics.HealthServer;
+import io.antiscraping.operator.metrics.OperatorMetrics;
+import io.antiscraping.operator.reconciler.BaselineEvaluator;
+import io.antiscraping.operator.reconciler.EventRecorder;
+import io.antiscraping.operator.reconciler.PolicyEvaluator;
+import io.antiscraping.operator.reconciler.ScrapingPolicyReconciler;
+import io.antiscraping.operator.reconciler.StatusWriter;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.prometheus.client.CollectorRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The composition root: builds every collaborator once and starts the operator. {@code run} and the lab use it. */
+public final class OperatorRuntime implements AutoCloseable {
+
+  private final Operator operator;
+  private final HealthServer health;
+  private final OperatorMetrics metrics;
+
+  private OperatorRuntime(Operator operator, HealthServer health, OperatorMetrics metrics) {
+    this.operator = operator;
+    this.health = health;
+    this.metrics = metrics;
+  }
+
+  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings) {
+    return start(client, settings, Clock.systemUTC());
+  }
+
+  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings, Clock clock) {
+    OperatorMetrics metrics = new OperatorMetrics(new CollectorRegistry());
+    ApiWriteListener writes = metrics::apiWrite;
+    List<Enforcer> enforcers = List.of(
+        new IngressNginxEnforcer(client, settings.allowSnippetAnnotations(), writes));
+    PolicyEvaluator evaluator = new BaselineEvaluator();
+    ScrapingPolicyReconciler reconciler = new ScrapingPolicyReconciler(
+        enforcers.stream().collect(Collectors.toMap(Enforcer::provider, Function.identity())),
+        evaluator, new StatusWriter(client, writes), new EventRecorder(client, clock, writes), metrics, clock);
+
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .checkingCRDAndValidateLocalModel(false)
+          .withCloseClientOnStop(false)
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false);
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(), settings.leaseNamespace()));
+      }
+    });
+    operator.register(reconciler, c -> {
+      if (settings.namespaces().isEmpty()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(settings.namespaces());
+      }
+      c.withFieldManager(Enforcer.FIELD_MANAGER);
+    });
+    HealthServer health;
+    try {
+      health = new HealthServer(settings.metricsPort(), metrics.registry(),
+          () -> !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+          () -> operator.getRuntimeInfo().isStarted());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on metrics port " + settings.metricsPort(), e);
+    }
+    operator.start();
+    return new OperatorRuntime(operator, health, metrics);
+  }
+
+  /** Port of /metrics, /healthz and /readyz. */
+  public int metricsPort() {
+    return health.port();
+  }
+
+  public OperatorMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    try {
+      operator.stop();
+    } finally {
+      health.close();
+    }
+  }
+}

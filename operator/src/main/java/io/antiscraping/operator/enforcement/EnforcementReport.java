@@ -1,0 +1,27 @@
+package io.antiscraping.operator.enforcement;
+
+import java.util.List;
+
+/**
+ * What an enforcer did (or, in a dry run, would do) for one policy.
+ *
+ * @param targets         one entry per selected target
+ * @param conflicts       why some targets were left alone (another policy wins, a key set by someone else)
+ * @param notEnforceable  parts of the plan this data plane cannot enforce with the operator's settings
+ * @param changes         human-readable changes made (or that a dry run would make), one per target
+ * @param writes          API writes made
+ */
+public record EnforcementReport(List<TargetResult> targets, List<String> conflicts, List<String> notEnforceable,
+                                List<String> changes, int writes) {
+
+  public EnforcementReport {
+    targets = List.copyOf(targets);
+    conflicts = List.copyOf(conflicts);
+    notEnforceable = List.copyOf(notEnforceable);
+    changes = List.copyOf(changes);
+  }
+
+  /** One target's result. */
+  public record TargetResult(String kind, String name, boolean enforced, String message) {
+  }
+}

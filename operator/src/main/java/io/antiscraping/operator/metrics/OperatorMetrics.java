@@ -1,0 +1,134 @@
+package io.antiscraping.operator.metrics;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import io.prometheus.client.hotspot.DefaultExports;
+import java.time.Duration;
+
+/**
+ * The operator's own metrics. One instance per operator runtime, registered in its own registry (so tests can run
+ * several runtimes in one JVM). Names are part of the user-facing contract: the chart's alerts use them.
+ */
+public final class OperatorMetrics {
+
+  private final CollectorRegistry registry;
+  private final Gauge level;
+  private final Gauge levelMax;
+  private final Gauge signalValue;
+  private final Gauge activeBans;
+  private final Gauge banCapReached;
+  private final Gauge metricsAvailable;
+  private final Counter levelTransitions;
+  private final Counter queries;
+  private final Histogram queryDuration;
+  private final Counter evaluations;
+  private final Histogram evaluationDuration;
+  private final Counter apiWrites;
+
+  public OperatorMetrics(CollectorRegistry registry) {
+    this.registry = registry;
+    DefaultExports.register(registry);
+    level = Gauge.build("antiscraping_policy_level",
+            "Index of the level in force (0 = baseline).")
+        .labelNames("namespace", "policy").register(registry);
+    levelMax = Gauge.build("antiscraping_policy_level_max",
+            "Index of the policy's highest level.")
+        .labelNames("namespace", "policy").register(registry);
+    signalValue = Gauge.build("antiscraping_signal_value",
+            "Last value of a signal (for per-client signals: the highest client value).")
+        .labelNames("namespace", "policy", "signal").register(registry);
+    activeBans = Gauge.build("antiscraping_active_bans", "Bans in force.")
+        .labelNames("namespace", "policy").register(registry);
+    banCapReached = Gauge.build("antiscraping_ban_cap_reached",
+            "1 when offenders.maxBanned was reached at the last evaluation.")
+        .labelNames("namespace", "policy").register(registry);
+    metricsAvailable = Gauge.build("antiscraping_metrics_available",
+            "1 when every signal of the policy was evaluated at the last evaluation.")
+        .labelNames("namespace", "policy").register(registry);
+    levelTransitions = Counter.build("antiscraping_level_transitions_total", "Level changes.")
+        .labelNames("namespace", "policy", "from", "to").register(registry);
+    queries = Counter.build("antiscraping_prometheus_queries_total",
+            "Prometheus queries sent, by outcome (ok or the failure reason).")
+        .labelNames("outcome").register(registry);
+    queryDuration = Histogram.build("antiscraping_prometheus_query_duration_seconds",
+            "Latency of Prometheus queries.")
+        .buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+    evaluations = Counter.build("antiscraping_evaluations_total",
+            "Policy evaluations by result (ok, invalid, error).")
+        .labelNames("namespace", "policy", "result").register(registry);
+    evaluationDuration = Histogram.build("antiscraping_evaluation_duration_seconds",
+            "Duration of one policy evaluation: detection, decision, enforcement and status.")
+        .buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+    apiWrites = Counter.build("antiscraping_api_writes_total",
+            "Writes to the Kubernetes API, by kind and verb.")
+        .labelNames("kind", "verb").register(registry);
+  }
+
+  public CollectorRegistry registry() {
+    return registry;
+  }
+
+  public void policyLevel(String namespace, String policy, int index, int maxIndex) {
+    level.labels(namespace, policy).set(index);
+    levelMax.labels(namespace, policy).set(maxIndex);
+  }
+
+  public void levelTransition(String namespace, String policy, String from, String to) {
+    levelTransitions.labels(namespace, policy, from, to).inc();
+  }
+
+  public void signal(String namespace, String policy, String signal, Double value) {
+    if (value == null || value.isNaN()) {
+      signalValue.remove(namespace, policy, signal);
+    } else {
+      signalValue.labels(namespace, policy, signal).set(value);
+    }
+  }
+
+  public void bans(String namespace, String policy, int count, boolean capReached) {
+    activeBans.labels(namespace, policy).set(count);
+    banCapReached.labels(namespace, policy).set(capReached ? 1 : 0);
+  }
+
+  public void metricsAvailable(String namespace, String policy, boolean available) {
+    metricsAvailable.labels(namespace, policy).set(available ? 1 : 0);
+  }
+
+  public void query(String outcome, Duration latency) {
+    queries.labels(outcome).inc();
+    queryDuration.observe(latency.toNanos() / 1e9);
+  }
+
+  public void evaluation(String namespace, String policy, String result, Duration duration) {
+    evaluations.labels(namespace, policy, result).inc();
+    evaluationDuration.observe(duration.toNanos() / 1e9);
+  }
+
+  public void apiWrite(String kind, String verb) {
+    apiWrites.labels(kind, verb).inc();
+  }
+
+  /** Total writes so far, for tests and the lab report. */
+  public double apiWrites() {
+    double total = 0;
+    for (var family : apiWrites.collect()) {
+      for (var sample : family.samples) {
+        if (sample.name.endsWith("_total")) {
+          total += sample.value;
+        }
+      }
+    }
+    return total;
+  }
+
+  /** Forgets every series of a deleted policy. */
+  public void forget(String namespace, String policy) {
+    level.remove(namespace, policy);
+    levelMax.remove(namespace, policy);
+    activeBans.remove(namespace, policy);
+    banCapReached.remove(namespace, policy);
+    metricsAvailable.remove(namespace, policy);
+  }
+}

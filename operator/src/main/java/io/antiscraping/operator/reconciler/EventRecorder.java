@@ -1,0 +1,71 @@
+package io.antiscraping.operator.reconciler;
+
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.operator.enforcement.ApiWriteListener;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Kubernetes Events on the policy, so {@code kubectl describe scrapingpolicy} tells what the operator did. */
+public final class EventRecorder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final int MAX_MESSAGE = 1024;
+  private static final AtomicLong SEQ = new AtomicLong();
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final ApiWriteListener writes;
+
+  public EventRecorder(KubernetesClient client, Clock clock, ApiWriteListener writes) {
+    this.client = client;
+    this.clock = clock;
+    this.writes = writes;
+  }
+
+  public void normal(ScrapingPolicy policy, String reason, String message) {
+    record(policy, "Normal", reason, message);
+  }
+
+  public void warning(ScrapingPolicy policy, String reason, String message) {
+    record(policy, "Warning", reason, message);
+  }
+
+  private void record(ScrapingPolicy policy, String type, String reason, String message) {
+    String ns = policy.getMetadata().getNamespace();
+    String name = policy.getMetadata().getName();
+    LOG.info("policy={}/{} event={} {}", ns, name, reason, message);
+    String now = clock.instant().toString();
+    String msg = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+    Event event = new EventBuilder()
+        .withNewMetadata()
+        .withNamespace(ns)
+        .withName(name + "." + Long.toHexString(clock.millis()) + Long.toHexString(SEQ.incrementAndGet()))
+        .endMetadata()
+        .withInvolvedObject(new ObjectReferenceBuilder()
+            .withApiVersion(policy.getApiVersion()).withKind(policy.getKind())
+            .withNamespace(ns).withName(name).withUid(policy.getMetadata().getUid())
+            .withResourceVersion(policy.getMetadata().getResourceVersion()).build())
+        .withType(type)
+        .withReason(reason)
+        .withMessage(msg)
+        .withFirstTimestamp(now)
+        .withLastTimestamp(now)
+        .withCount(1)
+        .withNewSource().withComponent("antiscraping-operator").endSource()
+        .withReportingComponent("antiscraping-operator")
+        .build();
+    try {
+      client.v1().events().inNamespace(ns).resource(event).create();
+      writes.written("Event", "create");
+    } catch (KubernetesClientException e) {
+      LOG.warn("policy={}/{} could not record event {}: {}", ns, name, reason, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package io.antiscraping.operator.reconciler;
+
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
+import java.time.Instant;
+
+/** Detection and decision for one policy: what level and bans are in force now. */
+public interface PolicyEvaluator {
+
+  /**
+   * @param policy   a validated policy
+   * @param previous the last status written (never null; may be empty)
+   * @param now      the evaluation time
+   */
+  Evaluation evaluate(ScrapingPolicy policy, ScrapingPolicyStatus previous, Instant now);
+}

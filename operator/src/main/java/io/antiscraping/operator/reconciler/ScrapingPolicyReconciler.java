@@ -1,0 +1,254 @@
+package io.antiscraping.operator.reconciler;
+
+import io.antiscraping.api.v1alpha1.Durations;
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
+import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
+import io.antiscraping.api.v1alpha1.TargetStatus;
+import io.antiscraping.api.v1alpha1.Targets;
+import io.antiscraping.operator.enforcement.EnforcementReport;
+import io.antiscraping.operator.enforcement.Enforcer;
+import io.antiscraping.operator.enforcement.PolicyRef;
+import io.antiscraping.operator.metrics.OperatorMetrics;
+import io.antiscraping.operator.validation.PolicyValidator;
+import io.antiscraping.operator.validation.PolicyValidator.Violation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.ResourceCache;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Observe, validate, evaluate, enforce, report. The domain logic lives in the evaluator (detection + decision) and
+ * in the enforcers; this class only wires them per policy and writes the status.
+ */
+public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy>, Cleaner<ScrapingPolicy> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScrapingPolicyReconciler.class);
+  private static final int MAX_LISTED_TARGETS = 100;
+  private static final Duration RETRY_AFTER_WRITE_FAILURE = Duration.ofSeconds(5);
+
+  private final Map<Targets.Provider, Enforcer> enforcers;
+  private final PolicyEvaluator evaluator;
+  private final StatusWriter statusWriter;
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  public ScrapingPolicyReconciler(Map<Targets.Provider, Enforcer> enforcers, PolicyEvaluator evaluator,
+                                  StatusWriter statusWriter, EventRecorder events, OperatorMetrics metrics, Clock clock) {
+    this.enforcers = Map.copyOf(enforcers);
+    this.evaluator = evaluator;
+    this.statusWriter = statusWriter;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<ScrapingPolicy> reconcile(ScrapingPolicy policy, Context<ScrapingPolicy> ctx) {
+    Instant started = clock.instant();
+    ScrapingPolicyStatus previous = statusWriter.current(policy);
+    List<Violation> violations = PolicyValidator.validate(policy.getSpec());
+    if (!violations.isEmpty()) {
+      reportInvalid(policy, previous, violations, started);
+      return UpdateControl.noUpdate();
+    }
+    ScrapingPolicySpec spec = policy.getSpec();
+    Evaluation evaluation = evaluator.evaluate(policy, previous, started);
+    Enforcer enforcer = enforcerFor(spec);
+    EnforcementReport report;
+    String writeFailure = null;
+    try {
+      List<? extends HasMetadata> candidates = candidates(ctx, enforcer, policy);
+      if (spec.isDryRun()) {
+        report = merge(enforcer.cleanup(ref(policy), candidates),
+            enforcer.enforce(ref(policy), competing(ctx.getPrimaryCache(), policy), candidates, evaluation.plan(), true));
+      } else {
+        report = enforcer.enforce(ref(policy), competing(ctx.getPrimaryCache(), policy), candidates,
+            evaluation.plan(), false);
+      }
+    } catch (KubernetesClientException e) {
+      writeFailure = "writing to the data plane failed (will retry): " + e.getMessage();
+      LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
+      report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+    }
+    ScrapingPolicyStatus next = StatusBuilder.build(policy, previous, evaluation, report, writeFailure, started);
+    recordEvents(policy, previous, next, evaluation, report);
+    statusWriter.write(policy, previous, next);
+    metrics.policyLevel(ns(policy), name(policy), evaluation.levelIndex(), spec.getLevels().size() - 1);
+    metrics.bans(ns(policy), name(policy), evaluation.plan().bans().size(), evaluation.banCapReached());
+    metrics.metricsAvailable(ns(policy), name(policy), evaluation.metrics().available());
+    metrics.evaluation(ns(policy), name(policy), writeFailure == null ? "ok" : "error",
+        Duration.between(started, clock.instant()));
+    Duration interval = Durations.parse(spec.getEvaluationInterval()).orElse(Duration.ofSeconds(30));
+    return UpdateControl.<ScrapingPolicy>noUpdate()
+        .rescheduleAfter(writeFailure == null ? interval : min(interval, RETRY_AFTER_WRITE_FAILURE));
+  }
+
+  @Override
+  public DeleteControl cleanup(ScrapingPolicy policy, Context<ScrapingPolicy> ctx) {
+    Enforcer enforcer = enforcerFor(policy.getSpec());
+    EnforcementReport report = enforcer.cleanup(ref(policy), candidates(ctx, enforcer, policy));
+    report.changes().forEach(c -> events.normal(policy, "Released", c));
+    statusWriter.forget(policy);
+    metrics.forget(ns(policy), name(policy));
+    LOG.info("policy={}/{} deleted: released {} target(s)", ns(policy), name(policy), report.writes());
+    return DeleteControl.defaultDelete();
+  }
+
+  @Override
+  public List<EventSource<?, ScrapingPolicy>> prepareEventSources(EventSourceContext<ScrapingPolicy> context) {
+    List<EventSource<?, ScrapingPolicy>> sources = new ArrayList<>();
+    for (Enforcer enforcer : enforcers.values()) {
+      sources.add(targetSource(enforcer.targetType(), enforcer, context));
+    }
+    return sources;
+  }
+
+  /**
+   * Watches the enforcer's target kind and maps each object to the policies that select it or have written to it,
+   * so a new, relabelled or edited target is handled at once rather than at the next evaluation.
+   */
+  private <R extends HasMetadata> InformerEventSource<R, ScrapingPolicy> targetSource(
+      Class<R> type, Enforcer enforcer, EventSourceContext<ScrapingPolicy> context) {
+    IndexerResourceCache<ScrapingPolicy> policies = context.getPrimaryCache();
+    InformerEventSourceConfiguration<R> config = InformerEventSourceConfiguration.from(type, ScrapingPolicy.class)
+        .withName(enforcer.provider().name())
+        .withNamespacesInheritedFromController()
+        .withSecondaryToPrimaryMapper(target -> policies
+            .list(target.getMetadata().getNamespace(), p -> providerOf(p.getSpec()) == enforcer.provider()
+                && (selects(p, target) || enforcer.ownedBy(target, p.getMetadata().getName())))
+            .map(ResourceID::fromResource)
+            .collect(Collectors.toSet()))
+        .build();
+    return new InformerEventSource<>(config, context);
+  }
+
+  private static boolean selects(ScrapingPolicy p, HasMetadata target) {
+    return p.getSpec() != null && p.getSpec().getTargets() != null && p.getSpec().getTargets().getSelector() != null
+        && p.getSpec().getTargets().getSelector().matches(target.getMetadata().getLabels());
+  }
+
+  private void reportInvalid(ScrapingPolicy policy, ScrapingPolicyStatus previous, List<Violation> violations,
+                             Instant now) {
+    String message = violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
+    ScrapingPolicyStatus next = StatusBuilder.invalid(policy, previous, message, now);
+    if (!message.equals(Conditions.message(previous.getConditions(), Conditions.INVALID))
+        || !Conditions.isTrue(previous.getConditions(), Conditions.INVALID)) {
+      events.warning(policy, "InvalidSpec", message + " (the last valid enforcement stays in place)");
+    }
+    statusWriter.write(policy, previous, next);
+    metrics.evaluation(ns(policy), name(policy), "invalid", Duration.between(now, clock.instant()));
+  }
+
+  private void recordEvents(ScrapingPolicy policy, ScrapingPolicyStatus previous, ScrapingPolicyStatus next,
+                            Evaluation evaluation, EnforcementReport report) {
+    for (Evaluation.Notice n : evaluation.notices()) {
+      if (n.warning()) {
+        events.warning(policy, n.reason(), n.message());
+      } else {
+        events.normal(policy, n.reason(), n.message());
+      }
+    }
+    String verb = policy.getSpec().isDryRun() ? "DryRun" : "Enforced";
+    for (String change : report.changes()) {
+      events.normal(policy, verb, (policy.getSpec().isDryRun() ? "would apply: " : "") + change);
+    }
+    warnOnChange(policy, previous, next, Conditions.CONFLICT, "Conflict");
+    if (!Conditions.message(previous.getConditions(), Conditions.ENFORCED)
+        .equals(Conditions.message(next.getConditions(), Conditions.ENFORCED))
+        && Conditions.find(next.getConditions(), Conditions.ENFORCED)
+            .map(c -> "NotEnforceable".equals(c.getReason()) || "WriteFailed".equals(c.getReason())).orElse(false)) {
+      events.warning(policy, Conditions.find(next.getConditions(), Conditions.ENFORCED).get().getReason(),
+          Conditions.message(next.getConditions(), Conditions.ENFORCED));
+    }
+  }
+
+  private void warnOnChange(ScrapingPolicy policy, ScrapingPolicyStatus previous, ScrapingPolicyStatus next,
+                            String type, String reason) {
+    if (Conditions.isTrue(next.getConditions(), type)
+        && !Conditions.message(previous.getConditions(), type).equals(Conditions.message(next.getConditions(), type))) {
+      events.warning(policy, reason, Conditions.message(next.getConditions(), type));
+    }
+  }
+
+  private Enforcer enforcerFor(ScrapingPolicySpec spec) {
+    return enforcers.get(providerOf(spec));
+  }
+
+  private static Targets.Provider providerOf(ScrapingPolicySpec spec) {
+    return spec == null || spec.getTargets() == null || spec.getTargets().getProvider() == null
+        ? Targets.Provider.INGRESS_NGINX : spec.getTargets().getProvider();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<? extends HasMetadata> candidates(Context<ScrapingPolicy> ctx, Enforcer enforcer,
+                                                        ScrapingPolicy policy) {
+    InformerEventSource<HasMetadata, ScrapingPolicy> source = (InformerEventSource<HasMetadata, ScrapingPolicy>)
+        ctx.eventSourceRetriever().getEventSourceFor((Class<HasMetadata>) enforcer.targetType(),
+            enforcer.provider().name());
+    return source.list(policy.getMetadata().getNamespace(), t -> true).toList();
+  }
+
+  private static List<PolicyRef> competing(ResourceCache<ScrapingPolicy> cache, ScrapingPolicy policy) {
+    Targets.Provider provider = providerOf(policy.getSpec());
+    return cache.list(policy.getMetadata().getNamespace(),
+            p -> p.getMetadata().getDeletionTimestamp() == null && p.getSpec() != null
+                && p.getSpec().getTargets() != null && p.getSpec().getTargets().getSelector() != null
+                && providerOf(p.getSpec()) == provider)
+        .map(ScrapingPolicyReconciler::ref).toList();
+  }
+
+  static PolicyRef ref(ScrapingPolicy p) {
+    String created = p.getMetadata().getCreationTimestamp();
+    var targets = p.getSpec() == null ? null : p.getSpec().getTargets();
+    return new PolicyRef(p.getMetadata().getNamespace(), p.getMetadata().getName(), p.getMetadata().getUid(),
+        created == null ? null : Instant.parse(created),
+        targets == null || targets.getSelector() == null ? new io.antiscraping.api.v1alpha1.Selector()
+            : targets.getSelector(),
+        targets != null && targets.isOverrideExisting());
+  }
+
+  private static EnforcementReport merge(EnforcementReport a, EnforcementReport b) {
+    List<String> changes = new ArrayList<>(a.changes());
+    changes.addAll(b.changes());
+    return new EnforcementReport(b.targets(), b.conflicts(), b.notEnforceable(), changes, a.writes() + b.writes());
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static String ns(ScrapingPolicy p) {
+    return p.getMetadata().getNamespace();
+  }
+
+  private static String name(ScrapingPolicy p) {
+    return p.getMetadata().getName();
+  }
+
+  /** The target list for status: at most {@value #MAX_LISTED_TARGETS} entries. */
+  static List<TargetStatus> listed(EnforcementReport report) {
+    return report.targets().stream().limit(MAX_LISTED_TARGETS)
+        .map(t -> new TargetStatus(t.kind(), t.name(), t.enforced(), t.message())).toList();
+  }
+}

@@ -1,0 +1,110 @@
+package io.antiscraping.operator.reconciler;
+
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
+import io.antiscraping.operator.enforcement.EnforcementReport;
+import java.time.Instant;
+
+/** Builds the next status from an evaluation and an enforcement report. */
+final class StatusBuilder {
+
+  private StatusBuilder() {
+  }
+
+  static ScrapingPolicyStatus build(ScrapingPolicy policy, ScrapingPolicyStatus previous, Evaluation evaluation,
+                                    EnforcementReport report, String writeFailure, Instant now) {
+    ScrapingPolicyStatus next = previous.toBuilder().build();
+    long generation = generation(policy);
+    next.setObservedGeneration(generation);
+    evaluation.writeState().accept(next);
+    long enforcedTargets = report.targets().stream().filter(EnforcementReport.TargetResult::enforced).count();
+    next.setTargetCount((int) enforcedTargets);
+    next.setTargets(ScrapingPolicyReconciler.listed(report));
+    boolean dryRun = policy.getSpec().isDryRun();
+    String level = evaluation.plan().level();
+
+    Conditions c = new Conditions(previous.getConditions(), generation, now);
+    c.set(Conditions.INVALID, false, "Valid", "the spec is valid");
+    c.set(Conditions.STALLED, false, "Valid", "the spec is valid");
+    Evaluation.MetricsState m = evaluation.metrics();
+    c.set(Conditions.METRICS_AVAILABLE, m.available(), m.reason(), m.message());
+    boolean conflict = !report.conflicts().isEmpty();
+    c.set(Conditions.CONFLICT, conflict, conflict ? "TargetConflict" : "NoConflict",
+        conflict ? String.join("; ", report.conflicts()) : "no other policy or owner competes for the targets");
+
+    boolean enforced;
+    if (writeFailure != null) {
+      enforced = false;
+      c.set(Conditions.ENFORCED, false, "WriteFailed", writeFailure);
+    } else if (dryRun) {
+      enforced = false;
+      c.set(Conditions.ENFORCED, false, "DryRun", "dry run: nothing is written; level " + level + " would apply to "
+          + enforcedTargets + " target(s)" + notEnforceableSuffix(report));
+    } else if (report.targets().isEmpty()) {
+      enforced = false;
+      c.set(Conditions.ENFORCED, false, "NoTargets",
+          "spec.targets.selector selects no " + targetKind(report) + " in namespace " + policy.getMetadata().getNamespace());
+    } else if (enforcedTargets == 0) {
+      enforced = false;
+      c.set(Conditions.ENFORCED, false, "Conflict", "every selected target is held by a conflict (see Conflict)");
+    } else if (!report.notEnforceable().isEmpty()) {
+      enforced = false;
+      c.set(Conditions.ENFORCED, false, "NotEnforceable", "level " + level + " applied to " + enforcedTargets
+          + " target(s), but not enforceable there: " + String.join("; ", report.notEnforceable()));
+    } else {
+      enforced = true;
+      c.set(Conditions.ENFORCED, true, "Enforced", "level " + level + " applied to " + enforcedTargets + " target(s)");
+    }
+    boolean ready = (enforced || (dryRun && writeFailure == null)) && !conflict && m.available();
+    boolean degraded = !ready && (conflict || !m.available() || !report.notEnforceable().isEmpty()
+        || writeFailure != null);
+    c.set(Conditions.DEGRADED, degraded, degraded ? "Degraded" : "Healthy", degraded
+        ? "see the Enforced, Conflict and MetricsAvailable conditions" : "everything the policy asks is in force");
+    c.set(Conditions.READY, ready, ready ? (dryRun ? "DryRun" : "Enforced") : notReadyReason(c, enforced, conflict, m),
+        ready ? "level " + level + (dryRun ? " computed (dry run)" : " in force") : "see the other conditions");
+    next.setConditions(c.build());
+    return next;
+  }
+
+  static ScrapingPolicyStatus invalid(ScrapingPolicy policy, ScrapingPolicyStatus previous, String message, Instant now) {
+    ScrapingPolicyStatus next = previous.toBuilder().build();
+    long generation = generation(policy);
+    next.setObservedGeneration(generation);
+    Conditions c = new Conditions(previous.getConditions(), generation, now);
+    for (var existing : previous.getConditions() == null ? java.util.List.<io.antiscraping.api.v1alpha1.StatusCondition>of()
+        : previous.getConditions()) {
+      if (!existing.getType().equals(Conditions.READY)) {
+        c.set(existing.getType(), "True".equals(existing.getStatus()), existing.getReason(), existing.getMessage());
+      }
+    }
+    c.set(Conditions.INVALID, true, "InvalidSpec", message);
+    c.set(Conditions.STALLED, true, "InvalidSpec", "fix the spec: " + message);
+    c.set(Conditions.READY, false, "InvalidSpec",
+        "the spec is invalid; the last valid enforcement stays in place until it is fixed");
+    next.setConditions(c.build());
+    return next;
+  }
+
+  private static String notReadyReason(Conditions c, boolean enforced, boolean conflict, Evaluation.MetricsState m) {
+    if (conflict) {
+      return "Conflict";
+    }
+    if (!m.available()) {
+      return "MetricsUnavailable";
+    }
+    return "NotEnforced";
+  }
+
+  private static String notEnforceableSuffix(EnforcementReport report) {
+    return report.notEnforceable().isEmpty() ? "" : "; not enforceable there: " + String.join("; ", report.notEnforceable());
+  }
+
+  private static String targetKind(EnforcementReport report) {
+    return "Ingress";
+  }
+
+  private static long generation(ScrapingPolicy policy) {
+    Long g = policy.getMetadata().getGeneration();
+    return g == null ? 0 : g;
+  }
+}

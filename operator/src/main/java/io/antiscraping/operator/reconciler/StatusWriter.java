@@ -1,0 +1,76 @@
+package io.antiscraping.operator.reconciler;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
+import io.antiscraping.operator.enforcement.ApiWriteListener;
+import io.antiscraping.operator.enforcement.Enforcer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Writes the status subresource with a JSON patch replacing {@code /status} as a whole (so nothing stale survives),
+ * and only when it changed: an evaluation that changes nothing but {@code lastEvaluation} writes nothing, so a
+ * steady state costs zero API writes. Remembers what it wrote, because the informer cache may not have seen the
+ * write yet when the next evaluation starts and the engine's memory lives in the status.
+ */
+public final class StatusWriter {
+
+  private final KubernetesClient client;
+  private final ObjectMapper json;
+  private final ApiWriteListener writes;
+  private final Map<String, ScrapingPolicyStatus> lastWritten = new ConcurrentHashMap<>();
+
+  public StatusWriter(KubernetesClient client, ApiWriteListener writes) {
+    this.client = client;
+    this.json = new ObjectMapper();
+    this.writes = writes;
+  }
+
+  /** The freshest status known for the policy: ours if we wrote since the cache was filled. Never null. */
+  public ScrapingPolicyStatus current(ScrapingPolicy policy) {
+    ScrapingPolicyStatus mine = lastWritten.get(policy.getMetadata().getUid());
+    ScrapingPolicyStatus source = mine != null ? mine : policy.getStatus();
+    return source == null ? new ScrapingPolicyStatus() : copy(source);
+  }
+
+  /** Writes {@code next} unless it equals {@code previous} apart from lastEvaluation. Returns whether it wrote. */
+  public boolean write(ScrapingPolicy policy, ScrapingPolicyStatus previous, ScrapingPolicyStatus next) {
+    if (sameIgnoringEvaluationTime(previous, next)) {
+      return false;
+    }
+    ArrayNode patch = json.createArrayNode();
+    ObjectNode op = patch.addObject();
+    op.put("op", "add").put("path", "/status");
+    op.set("value", json.valueToTree(next));
+    client.resources(ScrapingPolicy.class).inNamespace(policy.getMetadata().getNamespace())
+        .withName(policy.getMetadata().getName()).subresource("status")
+        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(Enforcer.FIELD_MANAGER).build(),
+            patch.toString());
+    writes.written("ScrapingPolicy/status", "patch");
+    lastWritten.put(policy.getMetadata().getUid(), copy(next));
+    return true;
+  }
+
+  public void forget(ScrapingPolicy policy) {
+    lastWritten.remove(policy.getMetadata().getUid());
+  }
+
+  private boolean sameIgnoringEvaluationTime(ScrapingPolicyStatus a, ScrapingPolicyStatus b) {
+    ScrapingPolicyStatus x = copy(a);
+    ScrapingPolicyStatus y = copy(b);
+    x.setLastEvaluation(null);
+    y.setLastEvaluation(null);
+    return Objects.equals(json.valueToTree(x), json.valueToTree(y));
+  }
+
+  private ScrapingPolicyStatus copy(ScrapingPolicyStatus s) {
+    return json.convertValue(json.valueToTree(s), ScrapingPolicyStatus.class);
+  }
+}

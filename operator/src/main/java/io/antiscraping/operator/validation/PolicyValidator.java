@@ -1,0 +1,265 @@
+package io.antiscraping.operator.validation;
+
+import io.antiscraping.api.v1alpha1.Durations;
+import io.antiscraping.api.v1alpha1.Level;
+import io.antiscraping.api.v1alpha1.Offenders;
+import io.antiscraping.api.v1alpha1.RateLimit;
+import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
+import io.antiscraping.api.v1alpha1.Selector;
+import io.antiscraping.api.v1alpha1.Signal;
+import io.antiscraping.api.v1alpha1.Waf;
+import io.antiscraping.api.v1alpha1.WhenCondition;
+import io.antiscraping.operator.decision.Cidr;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a policy spec before anything acts on it: everything the CRD schema and its CEL rules say (an API server
+ * without them, or a test server, lets anything through), plus what a schema cannot express (CIDR syntax,
+ * duration bounds). Pure: spec in, violations with field paths out.
+ */
+public final class PolicyValidator {
+
+  public static final Duration MIN_EVALUATION_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration MAX_EVALUATION_INTERVAL = Duration.ofHours(1);
+
+  private static final Pattern NAME = Pattern.compile(Signal.NAME_PATTERN);
+  private static final Pattern URL = Pattern.compile("^https?://[A-Za-z0-9.\\-\\[\\]:]+(:[0-9]{1,5})?(/[^\\s]*)?$");
+
+  /** One problem, with the path of the offending field ({@code spec.levels[1].when[0].signal}). */
+  public record Violation(String path, String message) {
+    @Override
+    public String toString() {
+      return path + ": " + message;
+    }
+  }
+
+  private PolicyValidator() {
+  }
+
+  public static List<Violation> validate(ScrapingPolicySpec spec) {
+    List<Violation> out = new ArrayList<>();
+    if (spec == null) {
+      out.add(new Violation("spec", "is required"));
+      return out;
+    }
+    checkTargets(spec, out);
+    Map<String, Signal> signals = checkSignals(spec.getSignals(), out);
+    checkLevels(spec.getLevels(), signals, out);
+    checkOffenders(spec.getOffenders(), signals, out);
+    if (spec.getAllowlist() != null && spec.getAllowlist().getCidrs() != null) {
+      List<String> cidrs = spec.getAllowlist().getCidrs();
+      for (int i = 0; i < cidrs.size(); i++) {
+        if (Cidr.parse(cidrs.get(i)).isEmpty()) {
+          out.add(new Violation("spec.allowlist.cidrs[" + i + "]",
+              quote(cidrs.get(i)) + " is not an IPv4/IPv6 address or CIDR"));
+        }
+      }
+    }
+    duration(spec.getEvaluationInterval(), "spec.evaluationInterval", out).ifPresent(d -> {
+      if (d.compareTo(MIN_EVALUATION_INTERVAL) < 0 || d.compareTo(MAX_EVALUATION_INTERVAL) > 0) {
+        out.add(new Violation("spec.evaluationInterval", "must be between 1s and 1h, was " + spec.getEvaluationInterval()));
+      }
+    });
+    duration(spec.getCooldown(), "spec.cooldown", out);
+    duration(spec.getStaleAfter(), "spec.staleAfter", out);
+    if (spec.getPrometheus() != null) {
+      String url = spec.getPrometheus().getUrl();
+      if (url != null && !URL.matcher(url).matches()) {
+        out.add(new Violation("spec.prometheus.url", quote(url) + " is not an http(s) URL"));
+      }
+      duration(spec.getPrometheus().getTimeout(), "spec.prometheus.timeout", out).ifPresent(d -> {
+        if (d.isZero()) {
+          out.add(new Violation("spec.prometheus.timeout", "must be greater than 0"));
+        }
+      });
+    }
+    return out;
+  }
+
+  private static void checkTargets(ScrapingPolicySpec spec, List<Violation> out) {
+    if (spec.getTargets() == null) {
+      out.add(new Violation("spec.targets", "is required"));
+      return;
+    }
+    Selector selector = spec.getTargets().getSelector();
+    if (selector == null) {
+      out.add(new Violation("spec.targets.selector", "is required (use {} to select every Ingress in the namespace)"));
+      return;
+    }
+    List<Selector.Requirement> reqs = selector.getMatchExpressions() == null ? List.of() : selector.getMatchExpressions();
+    for (int i = 0; i < reqs.size(); i++) {
+      Selector.Requirement r = reqs.get(i);
+      String p = "spec.targets.selector.matchExpressions[" + i + "]";
+      if (r.getKey() == null || r.getKey().isEmpty()) {
+        out.add(new Violation(p + ".key", "is required"));
+      }
+      if (r.getOperator() == null) {
+        out.add(new Violation(p + ".operator", "must be one of In, NotIn, Exists, DoesNotExist"));
+        continue;
+      }
+      boolean needsValues = r.getOperator() == Selector.Operator.IN || r.getOperator() == Selector.Operator.NOT_IN;
+      boolean hasValues = r.getValues() != null && !r.getValues().isEmpty();
+      if (needsValues != hasValues) {
+        out.add(new Violation(p + ".values", needsValues ? "In and NotIn need values" : "Exists and DoesNotExist take no values"));
+      }
+    }
+  }
+
+  private static Map<String, Signal> checkSignals(List<Signal> signals, List<Violation> out) {
+    Map<String, Signal> byName = new HashMap<>();
+    if (signals == null) {
+      return byName;
+    }
+    for (int i = 0; i < signals.size(); i++) {
+      Signal s = signals.get(i);
+      String p = "spec.signals[" + i + "]";
+      if (s.getName() == null || !NAME.matcher(s.getName()).matches()) {
+        out.add(new Violation(p + ".name", quote(s.getName()) + " must be lowercase letters, digits and dashes"));
+      } else if (byName.putIfAbsent(s.getName(), s) != null) {
+        out.add(new Violation(p + ".name", "signal " + quote(s.getName()) + " is declared twice"));
+      }
+      if (s.getQuery() == null || s.getQuery().isBlank()) {
+        out.add(new Violation(p + ".query", "is required"));
+      }
+      if (s.getPerClient() != null && (s.getPerClient().getLabel() == null
+          || !s.getPerClient().getLabel().matches("^[a-zA-Z_][a-zA-Z0-9_]*$"))) {
+        out.add(new Violation(p + ".perClient.label", quote(s.getPerClient().getLabel()) + " is not a Prometheus label name"));
+      }
+    }
+    return byName;
+  }
+
+  private static void checkLevels(List<Level> levels, Map<String, Signal> signals, List<Violation> out) {
+    if (levels == null || levels.isEmpty()) {
+      out.add(new Violation("spec.levels", "needs at least one level (the baseline)"));
+      return;
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < levels.size(); i++) {
+      Level l = levels.get(i);
+      String p = "spec.levels[" + i + "]";
+      if (l.getName() == null || !NAME.matcher(l.getName()).matches()) {
+        out.add(new Violation(p + ".name", quote(l.getName()) + " must be lowercase letters, digits and dashes"));
+      } else if (!names.add(l.getName())) {
+        out.add(new Violation(p + ".name", "level " + quote(l.getName()) + " is declared twice"));
+      }
+      List<WhenCondition> when = l.getWhen() == null ? List.of() : l.getWhen();
+      if (i == 0 && !when.isEmpty()) {
+        out.add(new Violation(p + ".when", "the first level is the baseline and must not have conditions"));
+      }
+      if (i > 0 && when.isEmpty()) {
+        out.add(new Violation(p + ".when", "every level after the baseline needs at least one condition"));
+      }
+      for (int j = 0; j < when.size(); j++) {
+        checkCondition(when.get(j), p + ".when[" + j + "]", signals, out);
+      }
+      checkRateLimit(l.getRateLimit(), p + ".rateLimit", out);
+      checkWaf(l.getWaf(), p + ".waf", out);
+    }
+  }
+
+  private static void checkCondition(WhenCondition c, String p, Map<String, Signal> signals, List<Violation> out) {
+    Signal s = signals.get(c.getSignal());
+    if (s == null) {
+      out.add(new Violation(p + ".signal", quote(c.getSignal()) + " is not declared in spec.signals"));
+    } else if (s.getPerClient() != null) {
+      out.add(new Violation(p + ".signal", quote(c.getSignal())
+          + " is a per-client signal; levels need a scalar signal (per-client signals drive spec.offenders)"));
+    }
+    if ((c.getAbove() == null) == (c.getBelow() == null)) {
+      out.add(new Violation(p, "needs exactly one of above or below"));
+    }
+    finite(c.getAbove(), p + ".above", out);
+    finite(c.getBelow(), p + ".below", out);
+    duration(c.getForDuration(), p + ".for", out);
+  }
+
+  private static void checkOffenders(Offenders o, Map<String, Signal> signals, List<Violation> out) {
+    if (o == null) {
+      return;
+    }
+    Signal s = signals.get(o.getSignal());
+    if (s == null) {
+      out.add(new Violation("spec.offenders.signal", quote(o.getSignal()) + " is not declared in spec.signals"));
+    } else if (s.getPerClient() == null) {
+      out.add(new Violation("spec.offenders.signal", quote(o.getSignal())
+          + " is a scalar signal; offenders need a per-client signal (set perClient.label)"));
+    }
+    if (o.getAbove() == null) {
+      out.add(new Violation("spec.offenders.above", "is required"));
+    }
+    finite(o.getAbove(), "spec.offenders.above", out);
+    duration(o.getForDuration(), "spec.offenders.for", out);
+    duration(o.getBanFor(), "spec.offenders.banFor", out).ifPresent(d -> {
+      if (d.isZero()) {
+        out.add(new Violation("spec.offenders.banFor", "must be greater than 0"));
+      }
+    });
+    range(o.getMaxBanned(), 1, 5000, "spec.offenders.maxBanned", out);
+    range(o.getIpv4PrefixLength(), 8, 32, "spec.offenders.ipv4PrefixLength", out);
+    range(o.getIpv6PrefixLength(), 32, 128, "spec.offenders.ipv6PrefixLength", out);
+  }
+
+  private static void checkRateLimit(RateLimit r, String p, List<Violation> out) {
+    if (r == null) {
+      return;
+    }
+    range(r.getRequestsPerSecond(), 1, 100000, p + ".requestsPerSecond", out);
+    range(r.getRequestsPerMinute(), 1, 6000000, p + ".requestsPerMinute", out);
+    range(r.getBurstMultiplier(), 1, 100, p + ".burstMultiplier", out);
+    range(r.getConnections(), 1, 100000, p + ".connections", out);
+  }
+
+  private static void checkWaf(Waf w, String p, List<Violation> out) {
+    if (w == null) {
+      return;
+    }
+    boolean crs = Boolean.TRUE.equals(w.getCoreRuleSet());
+    range(w.getParanoiaLevel(), 1, 4, p + ".paranoiaLevel", out);
+    if (w.getParanoiaLevel() != null && !crs) {
+      out.add(new Violation(p + ".paranoiaLevel", "applies to the OWASP Core Rule Set: set coreRuleSet to true"));
+    }
+    if (crs && (w.getMode() == null || w.getMode() == Waf.Mode.DISABLED)) {
+      out.add(new Violation(p + ".coreRuleSet", "needs mode DetectionOnly or Blocking"));
+    }
+  }
+
+  private static Optional<Duration> duration(String text, String path, List<Violation> out) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    Optional<Duration> d = Durations.parse(text);
+    if (d.isEmpty()) {
+      out.add(new Violation(path, quote(text) + " is not a duration such as 30s, 2m or 1h30m"));
+    }
+    return d;
+  }
+
+  private static void finite(Double v, String path, List<Violation> out) {
+    if (v != null && !Double.isFinite(v)) {
+      out.add(new Violation(path, "must be a finite number"));
+    }
+  }
+
+  private static void range(Integer v, int min, int max, String path, List<Violation> out) {
+    if (v != null && (v < min || v > max)) {
+      out.add(new Violation(path, "must be between " + min + " and " + max + ", was " + v));
+    }
+  }
+
+  private static String quote(String s) {
+    if (s == null) {
+      return "<missing>";
+    }
+    String shown = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+  }
+}
