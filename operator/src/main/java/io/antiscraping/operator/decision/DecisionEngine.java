@@ -1,0 +1,500 @@
+package io.antiscraping.operator.decision;
+
+import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
+import io.antiscraping.api.v1alpha1.Signal;
+import io.antiscraping.operator.decision.EngineState.BanEntry;
+import io.antiscraping.operator.decision.EngineState.Offending;
+import io.antiscraping.operator.decision.EngineState.Recommendation;
+import io.antiscraping.operator.decision.Policy.Cond;
+import io.antiscraping.operator.decision.Policy.OffendersRule;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The decision engine: {@code (spec, previous state, readings, now) -> Decision}. Pure and deterministic: no I/O, no
+ * clock, no randomness; times are truncated to milliseconds (what the status keeps).
+ *
+ * <h2>Level</h2>
+ * <ul>
+ *   <li>A {@code when} condition holds once its strict comparison ({@code above}: value &gt; threshold,
+ *   {@code below}: value &lt; threshold) has been true at every evaluation for at least its {@code for}, measured
+ *   from the first evaluation at which it was true. An evaluation at which the comparison is false, or at which its
+ *   signal is unavailable (missing, NaN, infinite, failed), restarts the clock.</li>
+ *   <li>A level (other than the baseline) is recommended when all its conditions hold; the recommendation is the
+ *   highest such level, else the baseline.</li>
+ *   <li>The level in force is the highest level recommended at any evaluation within the last {@code cooldown}
+ *   (entries strictly newer than {@code now - cooldown}, this evaluation included). Escalation is therefore immediate
+ *   and de-escalation waits for the cooldown (HPA-style stabilization).</li>
+ * </ul>
+ *
+ * <h2>Missing metrics</h2>
+ * Metrics are <em>available</em> when every signal used by a level condition or by the offenders rule has a usable
+ * value (a finite scalar; a per-client reading, possibly with no clients). Unused signals are reported but do not
+ * count. While metrics are unavailable nothing escalates and nothing is banned or extended:
+ * <ul>
+ *   <li>{@code onMetricsUnavailable: Hold}: the level in force is kept until {@code staleAfter} has passed since the
+ *   last evaluation with available metrics; each held evaluation counts as recommending the held level, so once
+ *   metrics return the cooldown still protects against relaxing on the strength of the outage alone. After
+ *   {@code staleAfter} the baseline applies and the recommendation history is cleared (so recovery does not jump back
+ *   to a level recommended before the outage).</li>
+ *   <li>{@code Baseline}: the baseline applies at once, history cleared.</li>
+ *   <li>In both cases bans already in force <b>stay until their own expiry</b>: they were decided on good data and are
+ *   bounded in time, and lifting them whenever Prometheus hiccups would let a known scraper back in on a failure it
+ *   may be able to provoke. They are neither extended nor added to until metrics return.</li>
+ *   <li>Condition and offender clocks keep running for signals that are still available, so recovery acts on
+ *   data that was actually observed continuously.</li>
+ * </ul>
+ *
+ * <h2>Bans</h2>
+ * <ul>
+ *   <li>A client is a per-client key that parses as an IP address or CIDR; other keys, series without the client
+ *   label, and CIDRs broader than the policy's prefix length are ignored and counted ({@code invalidClients}).
+ *   Keys naming the same prefix are merged (highest value).</li>
+ *   <li>A client whose value has been strictly above {@code offenders.above} at every evaluation for at least
+ *   {@code for} qualifies: its ban prefix is banned until {@code now + banFor}; if it is already banned, that is an
+ *   extension (the expiry never moves earlier).</li>
+ *   <li>The ban prefix is the client widened to {@code ipv4PrefixLength}/{@code ipv6PrefixLength} (never broader).
+ *   If that prefix overlaps an allowlisted CIDR, the client's own (narrower) prefix is banned instead, and if that
+ *   too overlaps the allowlist the client is never banned. Bans already in force that the current spec no longer
+ *   allows (allowlisted, broader than the prefix length, offenders removed, above a lowered maxBanned) are revoked.</li>
+ *   <li>At most {@code maxBanned} bans: bans in force keep their place until they expire (so equal offenders do not
+ *   churn the data plane); new qualifiers fill the free places strongest first, ties by address. Qualifiers left
+ *   out set {@code banCapReached} and raise a {@code BanCapReached} event.</li>
+ *   <li>A ban expires when {@code now >= until}.</li>
+ * </ul>
+ */
+public final class DecisionEngine {
+
+  private static final int LISTED_IN_EVENT = 10;
+
+  /** Decides one evaluation. {@code previous} may be {@link EngineState#initial}; {@code now} must not go back. */
+  public Decision decide(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(readings, "readings");
+    Objects.requireNonNull(now, "now");
+    return decideAt(spec, previous, readings, now.truncatedTo(ChronoUnit.MILLIS));
+  }
+
+  private Decision decideAt(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now) {
+    Policy policy = Policy.of(spec);
+    if (previous == null) {
+      previous = EngineState.initial(spec, now);
+    }
+    Map<String, Eval> evals = evaluate(policy, readings);
+    List<String> failures = new ArrayList<>();
+    for (String name : policy.referenced) {
+      Eval e = evals.get(name);
+      if (e == null) {
+        failures.add("signal " + name + ": not declared in spec.signals");
+      } else if (e.error != null) {
+        failures.add("signal " + name + ": " + e.error);
+      }
+    }
+    boolean available = failures.isEmpty();
+    List<DecisionEvent> events = new ArrayList<>();
+
+    // Conditions and the recommendation.
+    Map<String, Instant> trueSince = new HashMap<>();
+    for (List<Cond> cs : policy.conditions) {
+      for (Cond c : cs) {
+        Eval e = evals.get(c.signal());
+        if (e != null && e.scalar != null && c.test(e.scalar)) {
+          Instant s = previous.conditionsTrueSince().get(c.key());
+          trueSince.put(c.key(), s == null || s.isAfter(now) ? now : s);
+        }
+      }
+    }
+    int recommended = 0;
+    for (int i = policy.levels.size() - 1; i > 0; i--) {
+      List<Cond> cs = policy.conditions.get(i);
+      if (!cs.isEmpty() && cs.stream().allMatch(c -> holds(c, trueSince, now))) {
+        recommended = i;
+        break;
+      }
+    }
+
+    // The level in force.
+    int prevIdx = Math.max(0, policy.indexOf(previous.level()));
+    boolean prevKnown = policy.indexOf(previous.level()) >= 0;
+    List<Rec> history = prune(policy, previous.recommendations(), now);
+    Instant lastGood = previous.lastGoodMetrics();
+    Instant unavailableSince = previous.metricsUnavailableSince();
+    boolean stale = false;
+    if (available) {
+      history.add(new Rec(recommended, now));
+      lastGood = now;
+      if (unavailableSince != null) {
+        events.add(new DecisionEvent(false, DecisionEvent.METRICS_RECOVERED, "Metrics available again after "
+            + Fmt.duration(Duration.between(unavailableSince, now)) + " (unavailable since " + unavailableSince + ")"));
+      }
+      unavailableSince = null;
+    } else {
+      boolean fresh = policy.hold && lastGood != null && now.isBefore(lastGood.plus(policy.staleAfter));
+      if (fresh) {
+        history.add(new Rec(prevIdx, now));
+      } else {
+        stale = true;
+        history.clear();
+      }
+    }
+    List<Recommendation> nextHistory = compact(policy, history);
+    int level = 0;
+    for (Recommendation r : nextHistory) {
+      level = Math.max(level, policy.indexOf(r.level()));
+    }
+    String levelName = policy.levels.get(level);
+    Instant levelSince = level == prevIdx && prevKnown && previous.levelSince() != null
+        && !previous.levelSince().isAfter(now) ? previous.levelSince() : now;
+
+    String failureText = String.join("; ", failures);
+    String holdText = !available ? consequence(policy, lastGood, stale, prevIdx) : "";
+    if (!available && unavailableSince == null) {
+      unavailableSince = now;
+      events.add(new DecisionEvent(true, DecisionEvent.METRICS_UNAVAILABLE,
+          "Metrics unavailable: " + failureText + "; " + holdText));
+    }
+    if (!prevKnown && !previous.level().equals(levelName)) {
+      events.add(new DecisionEvent(level > 0, level > 0 ? DecisionEvent.LEVEL_RAISED : DecisionEvent.LEVEL_LOWERED,
+          "Level " + previous.level() + " is no longer in spec.levels; level in force: " + levelName));
+    } else if (level > prevIdx) {
+      List<String> why = new ArrayList<>();
+      for (Cond c : policy.conditions.get(level)) {
+        Eval e = evals.get(c.signal());
+        why.add(c.describe(e == null ? null : e.scalar));
+      }
+      events.add(new DecisionEvent(true, DecisionEvent.LEVEL_RAISED, "Level raised from "
+          + policy.levels.get(prevIdx) + " to " + levelName + ": " + String.join(", ", why)));
+    } else if (level < prevIdx) {
+      String why;
+      if (available) {
+        why = "no evaluation within the last " + Fmt.duration(policy.cooldown) + " (cooldown) recommended "
+            + policy.levels.get(prevIdx) + " or higher; now recommended: " + policy.levels.get(recommended)
+            + scalarValues(policy, evals);
+      } else {
+        why = failureText + "; " + holdText;
+      }
+      events.add(new DecisionEvent(false, DecisionEvent.LEVEL_LOWERED, "Level lowered from "
+          + policy.levels.get(prevIdx) + " to " + levelName + ": " + why));
+    }
+
+    // Bans.
+    BanOutcome bans = bans(policy, previous, evals, available, now, events);
+
+    MetricsHealth health = available
+        ? new MetricsHealth(true, MetricsHealth.EVALUATED, availableMessage(policy, evals))
+        : new MetricsHealth(false, MetricsHealth.UNAVAILABLE, failureText + "; " + holdText);
+
+    List<SignalSummary> summaries = new ArrayList<>();
+    for (Eval e : evals.values()) {
+      summaries.add(e.summary(bans.tooBroad.getOrDefault(e.name, 0)));
+    }
+
+    EngineState next = new EngineState(levelName, levelSince, nextHistory, trueSince,
+        policy.offenders == null ? null : policy.offenders.key(), bans.offending, bans.bans, lastGood,
+        unavailableSince, now);
+    EnforcementPlan plan = Plans.forLevel(spec, levelName, bans.bans.keySet());
+    return new Decision(next, plan, events, health, bans.capReached, summaries);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Signals
+
+  /** One signal's evaluation. Exactly one of scalar/clients/error describes it. */
+  private static final class Eval {
+    final String name;
+    final boolean perClient;
+    Double scalar;
+    Map<Cidr, Double> clients;
+    int invalid;
+    String error;
+
+    Eval(String name, boolean perClient) {
+      this.name = name;
+      this.perClient = perClient;
+    }
+
+    SignalSummary summary(int tooBroad) {
+      if (error != null) {
+        return new SignalSummary(name, null, perClient ? 0 : null, perClient ? invalid : null, error);
+      }
+      if (!perClient) {
+        return new SignalSummary(name, scalar, null, null, null);
+      }
+      Double max = null;
+      for (double v : clients.values()) {
+        max = max == null ? v : Math.max(max, v);
+      }
+      return new SignalSummary(name, max, clients.size() - tooBroad, invalid + tooBroad, null);
+    }
+  }
+
+  private static Map<String, Eval> evaluate(Policy policy, Readings readings) {
+    Map<String, Eval> out = new LinkedHashMap<>();
+    for (Signal s : policy.signals.values()) {
+      boolean perClient = s.getPerClient() != null;
+      Eval e = new Eval(s.getName(), perClient);
+      SignalReading r = readings.get(s.getName());
+      if (r instanceof SignalReading.Unavailable u) {
+        e.error = u.reason();
+      } else if (r instanceof SignalReading.Scalar sc) {
+        if (perClient) {
+          e.error = "expected one value per client (label " + s.getPerClient().getLabel() + "), got a single value";
+        } else if (Double.isNaN(sc.value())) {
+          e.error = "value is NaN";
+        } else if (Double.isInfinite(sc.value())) {
+          e.error = "value is " + Fmt.num(sc.value());
+        } else {
+          e.scalar = sc.value();
+        }
+      } else if (r instanceof SignalReading.PerClient pc) {
+        if (!perClient) {
+          e.error = "expected a single value, got one value per client";
+        } else {
+          Map<Cidr, Double> clients = new HashMap<>(Math.max(16, pc.values().size() * 2));
+          int invalid = pc.unlabeled();
+          for (Map.Entry<String, Double> en : pc.values().entrySet()) {
+            Double v = en.getValue();
+            var c = Cidr.parse(en.getKey());
+            if (c.isEmpty()) {
+              invalid++;
+            } else if (v != null && Double.isFinite(v)) {
+              clients.merge(c.get(), v, Math::max);
+            }
+          }
+          e.clients = clients;
+          e.invalid = invalid;
+        }
+      }
+      out.put(s.getName(), e);
+    }
+    return out;
+  }
+
+  private static String scalarValues(Policy policy, Map<String, Eval> evals) {
+    List<String> parts = new ArrayList<>();
+    for (String name : policy.referenced) {
+      Eval e = evals.get(name);
+      if (e != null && e.scalar != null) {
+        parts.add(name + "=" + Fmt.num(e.scalar));
+      }
+    }
+    return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
+  }
+
+  private static String availableMessage(Policy policy, Map<String, Eval> evals) {
+    StringBuilder sb = new StringBuilder("All ").append(policy.referenced.size())
+        .append(" signals the decisions use were evaluated");
+    List<String> unused = new ArrayList<>();
+    for (Eval e : evals.values()) {
+      if (!policy.referenced.contains(e.name) && e.error != null) {
+        unused.add("signal " + e.name + " (unused): " + e.error);
+      }
+    }
+    if (!unused.isEmpty()) {
+      sb.append("; ").append(String.join("; ", unused));
+    }
+    return sb.toString();
+  }
+
+  private static String consequence(Policy policy, Instant lastGood, boolean stale, int prevIdx) {
+    String baseline = policy.levels.get(0);
+    if (!policy.hold) {
+      return "baseline " + baseline + " applies (onMetricsUnavailable=Baseline); bans stay until they expire";
+    }
+    if (stale) {
+      return "baseline " + baseline + " applies: no good metrics "
+          + (lastGood == null ? "yet" : "since " + lastGood) + " (staleAfter " + Fmt.duration(policy.staleAfter)
+          + "); bans stay until they expire";
+    }
+    return "holding level " + policy.levels.get(prevIdx) + " and bans until " + lastGood.plus(policy.staleAfter)
+        + " (onMetricsUnavailable=Hold, staleAfter " + Fmt.duration(policy.staleAfter) + ")";
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Conditions and history
+
+  private static boolean holds(Cond c, Map<String, Instant> trueSince, Instant now) {
+    Instant since = trueSince.get(c.key());
+    return since != null && !since.plus(c.forDuration()).isAfter(now);
+  }
+
+  /** A recommendation by level index. */
+  private record Rec(int level, Instant at) {
+  }
+
+  /** Previous recommendations of known levels strictly newer than {@code now - cooldown}, oldest first. */
+  private static List<Rec> prune(Policy policy, List<Recommendation> previous, Instant now) {
+    List<Rec> out = new ArrayList<>();
+    Instant cutoff = now.minus(policy.cooldown);
+    List<Recommendation> sorted = new ArrayList<>(previous);
+    sorted.sort(Comparator.comparing(Recommendation::at));
+    for (Recommendation r : sorted) {
+      int idx = policy.indexOf(r.level());
+      Instant at = r.at().isAfter(now) ? now : r.at();
+      if (idx >= 0 && at.isAfter(cutoff)) {
+        out.add(new Rec(idx, at));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Keeps only entries that can still decide the level: an entry is superseded by any later entry at the same or a
+   * higher level, since the later one stays in the window longer. At most one entry per level remains.
+   */
+  private static List<Recommendation> compact(Policy policy, List<Rec> history) {
+    List<Recommendation> out = new ArrayList<>();
+    int maxLater = -1;
+    for (int i = history.size() - 1; i >= 0; i--) {
+      Rec r = history.get(i);
+      if (r.level() > maxLater) {
+        out.add(0, new Recommendation(policy.levels.get(r.level()), r.at()));
+        maxLater = r.level();
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Bans
+
+  private record BanOutcome(Map<Cidr, BanEntry> bans, Map<Cidr, Offending> offending, boolean capReached,
+                            Map<String, Integer> tooBroad) {
+  }
+
+  private record Candidate(Cidr prefix, Cidr client, double value) {
+  }
+
+  private static final Comparator<Candidate> STRONGEST_FIRST =
+      Comparator.comparingDouble(Candidate::value).reversed().thenComparing(Candidate::prefix)
+          .thenComparing(Candidate::client);
+
+  private static BanOutcome bans(Policy policy, EngineState previous, Map<String, Eval> evals, boolean available,
+                                 Instant now, List<DecisionEvent> events) {
+    OffendersRule rule = policy.offenders;
+    Map<Cidr, BanEntry> bans = new TreeMap<>(previous.bans());
+    List<String> expired = new ArrayList<>();
+    List<String> revoked = new ArrayList<>();
+    bans.entrySet().removeIf(e -> {
+      if (!e.getValue().until().isAfter(now)) {
+        expired.add(e.getKey().toString());
+        return true;
+      }
+      Cidr c = e.getKey();
+      if (rule == null || c.prefixLength() < rule.prefixLength(c) || policy.allowlisted(c)) {
+        revoked.add(c.toString());
+        return true;
+      }
+      return false;
+    });
+    if (rule != null && bans.size() > rule.maxBanned()) {
+      List<Map.Entry<Cidr, BanEntry>> bySoonest = new ArrayList<>(bans.entrySet());
+      bySoonest.sort(Comparator.comparing((Map.Entry<Cidr, BanEntry> e) -> e.getValue().until())
+          .thenComparing(Map.Entry::getKey));
+      for (int i = 0; i < bySoonest.size() - rule.maxBanned(); i++) {
+        Cidr c = bySoonest.get(i).getKey();
+        bans.remove(c);
+        revoked.add(c.toString());
+      }
+    }
+    if (!expired.isEmpty()) {
+      events.add(new DecisionEvent(false, DecisionEvent.BANS_EXPIRED,
+          expired.size() + (expired.size() == 1 ? " ban" : " bans") + " expired: " + Fmt.list(expired, LISTED_IN_EVENT)));
+    }
+    if (!revoked.isEmpty()) {
+      events.add(new DecisionEvent(false, DecisionEvent.BANS_REVOKED, revoked.size()
+          + (revoked.size() == 1 ? " ban" : " bans")
+          + " lifted because the policy no longer allows them (offenders, allowlist, prefix length or maxBanned "
+          + "changed): " + Fmt.list(revoked, LISTED_IN_EVENT)));
+    }
+
+    Map<Cidr, Offending> offending = new HashMap<>();
+    Map<String, Integer> tooBroad = new HashMap<>();
+    boolean capReached = false;
+    if (rule == null) {
+      return new BanOutcome(bans, offending, false, tooBroad);
+    }
+    Eval oe = evals.get(rule.signal());
+    if (oe == null || oe.clients == null) {
+      return new BanOutcome(bans, offending, false, tooBroad);
+    }
+    boolean sameRule = rule.key().equals(previous.offendersRule());
+    Map<Cidr, Candidate> qualified = new HashMap<>();
+    int broad = 0;
+    for (Map.Entry<Cidr, Double> en : oe.clients.entrySet()) {
+      Cidr client = en.getKey();
+      double value = en.getValue();
+      if (client.prefixLength() < rule.prefixLength(client)) {
+        broad++;
+        continue;
+      }
+      if (!(value > rule.above())) {
+        continue;
+      }
+      Cidr prefix = policy.banPrefix(client);
+      if (prefix == null) {
+        continue;
+      }
+      Offending prev = sameRule ? previous.offending().get(client) : null;
+      Instant since = prev == null || prev.since().isAfter(now) ? now : prev.since();
+      offending.put(client, new Offending(since, value));
+      if (available && !since.plus(rule.forDuration()).isAfter(now)) {
+        Candidate c = new Candidate(prefix, client, value);
+        qualified.merge(prefix, c, (a, b) -> STRONGEST_FIRST.compare(a, b) <= 0 ? a : b);
+      }
+    }
+    if (broad > 0) {
+      tooBroad.put(rule.signal(), broad);
+    }
+    Instant until = now.plus(rule.banFor());
+    List<Candidate> fresh = new ArrayList<>();
+    for (Candidate c : qualified.values()) {
+      BanEntry existing = bans.get(c.prefix());
+      if (existing != null) {
+        Instant u = existing.until().isAfter(until) ? existing.until() : until;
+        bans.put(c.prefix(), new BanEntry(u, reason(rule, c)));
+      } else {
+        fresh.add(c);
+      }
+    }
+    fresh.sort(STRONGEST_FIRST);
+    int room = Math.max(0, rule.maxBanned() - bans.size());
+    List<String> banned = new ArrayList<>();
+    for (int i = 0; i < fresh.size() && i < room; i++) {
+      Candidate c = fresh.get(i);
+      bans.put(c.prefix(), new BanEntry(until, reason(rule, c)));
+      banned.add(c.prefix() + " (" + reason(rule, c) + ")");
+    }
+    if (!banned.isEmpty()) {
+      events.add(new DecisionEvent(true, DecisionEvent.CLIENTS_BANNED, "Banned " + banned.size()
+          + (banned.size() == 1 ? " client" : " clients") + " until " + until + ": "
+          + Fmt.list(banned, LISTED_IN_EVENT)));
+    }
+    if (fresh.size() > room) {
+      capReached = true;
+      List<String> left = new ArrayList<>();
+      for (int i = room; i < fresh.size(); i++) {
+        Candidate c = fresh.get(i);
+        left.add(c.prefix() + " (" + rule.signal() + "=" + Fmt.num(c.value()) + ")");
+      }
+      events.add(new DecisionEvent(true, DecisionEvent.BAN_CAP_REACHED, "maxBanned " + rule.maxBanned()
+          + " reached: " + left.size() + " qualifying " + (left.size() == 1 ? "offender was" : "offenders were")
+          + " not banned (the strongest were): " + Fmt.list(left, LISTED_IN_EVENT)));
+    }
+    return new BanOutcome(bans, offending, capReached, tooBroad);
+  }
+
+  private static String reason(OffendersRule rule, Candidate c) {
+    String r = rule.describe(c.value());
+    return c.client().equals(c.prefix()) ? r : c.client() + ": " + r;
+  }
+}

@@ -1,0 +1,91 @@
+package io.antiscraping.operator.decision;
+
+import io.antiscraping.api.v1alpha1.Allowlist;
+import io.antiscraping.api.v1alpha1.Level;
+import io.antiscraping.api.v1alpha1.RateLimit;
+import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
+import io.antiscraping.api.v1alpha1.Waf;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+
+/** Turns a level of a policy into the {@link EnforcementPlan} every data plane enforces. */
+public final class Plans {
+
+  private Plans() {
+  }
+
+  /**
+   * The plan for level {@code levelName} of {@code spec}: the level's rate limits and WAF settings (absent: none /
+   * disabled), the policy's allowlist (canonical; entries that are not an IP address or CIDR are left out, see
+   * {@link #invalidAllowlistEntries}) and the given bans.
+   *
+   * @throws IllegalArgumentException when the spec has no level of that name
+   */
+  public static EnforcementPlan forLevel(ScrapingPolicySpec spec, String levelName, Collection<Cidr> bans) {
+    Level level = levels(spec).stream().filter(l -> l != null && levelName.equals(l.getName())).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no level named " + levelName + " in spec.levels"));
+    return new EnforcementPlan(level.getName(), rateLimits(level.getRateLimit()), waf(level.getWaf()),
+        allowlist(spec), List.copyOf(bans));
+  }
+
+  /** The name of the baseline (first) level. */
+  public static String baseline(ScrapingPolicySpec spec) {
+    List<Level> levels = levels(spec);
+    if (levels.isEmpty() || levels.get(0) == null || levels.get(0).getName() == null) {
+      throw new IllegalArgumentException("spec.levels must start with a named baseline level");
+    }
+    return levels.get(0).getName();
+  }
+
+  /** The allowlist entries that parse as an IP address or CIDR, canonical, sorted, without duplicates. */
+  public static List<Cidr> allowlist(ScrapingPolicySpec spec) {
+    TreeSet<Cidr> out = new TreeSet<>();
+    for (String s : allowlistEntries(spec)) {
+      Cidr.parse(s == null ? null : s.trim()).ifPresent(out::add);
+    }
+    return List.copyOf(out);
+  }
+
+  /** The allowlist entries that are not an IP address or CIDR (such a policy is Invalid). */
+  public static List<String> invalidAllowlistEntries(ScrapingPolicySpec spec) {
+    List<String> out = new ArrayList<>();
+    for (String s : allowlistEntries(spec)) {
+      if (Cidr.parse(s == null ? null : s.trim()).isEmpty()) {
+        out.add(String.valueOf(s));
+      }
+    }
+    return out;
+  }
+
+  static EnforcementPlan.RateLimits rateLimits(RateLimit r) {
+    if (r == null) {
+      return EnforcementPlan.RateLimits.NONE;
+    }
+    return new EnforcementPlan.RateLimits(opt(r.getRequestsPerSecond()), opt(r.getRequestsPerMinute()),
+        opt(r.getBurstMultiplier()), opt(r.getConnections()));
+  }
+
+  static EnforcementPlan.WafSettings waf(Waf w) {
+    if (w == null) {
+      return EnforcementPlan.WafSettings.DISABLED;
+    }
+    Waf.Mode mode = w.getMode() == null ? Waf.Mode.DISABLED : w.getMode();
+    return new EnforcementPlan.WafSettings(mode, Boolean.TRUE.equals(w.getCoreRuleSet()), opt(w.getParanoiaLevel()));
+  }
+
+  private static OptionalInt opt(Integer i) {
+    return i == null ? OptionalInt.empty() : OptionalInt.of(i);
+  }
+
+  private static List<Level> levels(ScrapingPolicySpec spec) {
+    return spec.getLevels() == null ? List.of() : spec.getLevels();
+  }
+
+  private static List<String> allowlistEntries(ScrapingPolicySpec spec) {
+    return Optional.ofNullable(spec.getAllowlist()).map(Allowlist::getCidrs).orElse(List.of());
+  }
+}

@@ -1,0 +1,15 @@
+package io.antiscraping.operator.decision;
+
+/**
+ * The outcome of one signal at one evaluation, as shown in the status.
+ *
+ * @param name           signal name
+ * @param value          the value; for a per-client signal the highest client value; null when unavailable or when
+ *                       no client had a value
+ * @param clients        per-client signals: clients with a usable value; null for scalar signals
+ * @param invalidClients per-client signals: client keys ignored because they are not an IP address or CIDR, are
+ *                       missing, or name a prefix broader than the offenders rule allows; null for scalar signals
+ * @param error          why the signal produced no value; null when it did
+ */
+public record SignalSummary(String name, Double value, Integer clients, Integer invalidClients, String error) {
+}

@@ -1,0 +1,384 @@
+package io.antiscraping.operator.reconciler;
+
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.DENYLIST_SOURCE_RANGE;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.ENABLE_MODSECURITY;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.ENABLE_OWASP_CORE_RULES;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.LIMIT_ALLOWLIST;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.LIMIT_BURST_MULTIPLIER;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.LIMIT_CONNECTIONS;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.LIMIT_RPS;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.MODSECURITY_SNIPPET;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.antiscraping.api.v1alpha1.Allowlist;
+import io.antiscraping.api.v1alpha1.Level;
+import io.antiscraping.api.v1alpha1.RateLimit;
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
+import io.antiscraping.api.v1alpha1.Selector;
+import io.antiscraping.api.v1alpha1.StatusCondition;
+import io.antiscraping.api.v1alpha1.Targets;
+import io.antiscraping.api.v1alpha1.Waf;
+import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.cli.OperatorRuntime;
+import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.enforcement.ingressnginx.IngressNginxEnforcer;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/** The operator against the in-JVM API server: what a user sees on Ingresses, policy status and events. */
+class IngressNginxEnforcementIT {
+
+  static final String NS = "shop";
+  static final Map<String, String> STOREFRONT = Map.of("app.kubernetes.io/part-of", "storefront");
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  ApiServer api;
+  OperatorRuntime operator;
+  KubernetesClient user;
+
+  void start(TestInfo info, boolean allowSnippets) {
+    api = ApiServer.start(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
+    user = api.userClient();
+    operator = OperatorRuntime.start(api.operatorClient(),
+        OperatorSettings.defaults().withAllowSnippetAnnotations(allowSnippets));
+  }
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  @Test
+  void createdPolicyWritesTheBaselineAnnotationsAndReportsReady(TestInfo info) {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of("team", "storefront"));
+    create(policy("storefront", spec -> { }));
+
+    Map<String, String> a = awaitAnnotations("web", m -> m.containsKey(LIMIT_RPS));
+    assertThat(a).containsEntry(LIMIT_RPS, "50").containsEntry(LIMIT_BURST_MULTIPLIER, "5")
+        .containsEntry(LIMIT_CONNECTIONS, "40").containsEntry(LIMIT_ALLOWLIST, "10.0.0.0/8,192.0.2.7/32")
+        .containsEntry(ENABLE_MODSECURITY, "true").containsEntry("team", "storefront")
+        .containsEntry(IngressNginxEnforcer.OWNER, "storefront")
+        .doesNotContainKey(MODSECURITY_SNIPPET).doesNotContainKey(DENYLIST_SOURCE_RANGE);
+    ScrapingPolicy p = awaitCondition("storefront", "Ready", "True");
+    assertThat(p.getStatus().getLevel()).isEqualTo("normal");
+    assertThat(p.getStatus().getTargetCount()).isEqualTo(1);
+    assertThat(p.getStatus().getObservedGeneration()).isEqualTo(p.getMetadata().getGeneration());
+    assertThat(condition(p, "Enforced")).get().extracting(StatusCondition::getReason).isEqualTo("Enforced");
+    assertThat(p.getMetadata().getFinalizers()).contains("scrapingpolicies.antiscraping.io/finalizer");
+    await().atMost(WAIT).until(() -> events("storefront").stream().anyMatch(e -> "Enforced".equals(e.getReason())
+        && e.getMessage().contains("limit-rps=50")));
+  }
+
+  @Test
+  void editingTheLimitsChangesTheAnnotationsAndRemovesDroppedKeys(TestInfo info) {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("storefront", spec -> { }));
+    awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
+
+    edit("storefront", spec -> spec.getLevels().get(0).setRateLimit(
+        RateLimit.builder().requestsPerSecond(20).burstMultiplier(2).build()));
+
+    Map<String, String> a = awaitAnnotations("web", m -> "20".equals(m.get(LIMIT_RPS)));
+    assertThat(a).containsEntry(LIMIT_BURST_MULTIPLIER, "2").doesNotContainKey(LIMIT_CONNECTIONS);
+    assertThat(a.get(IngressNginxEnforcer.OWNED_KEYS)).doesNotContain("limit-connections");
+    ScrapingPolicy p = awaitCondition("storefront", "Ready", "True");
+    await().atMost(WAIT).until(() -> get("storefront").getStatus().getObservedGeneration() == 2L);
+  }
+
+  @Test
+  void steadyStateMakesNoWrites(TestInfo info) throws InterruptedException {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("storefront", spec -> spec.setEvaluationInterval("1s")));
+    awaitCondition("storefront", "Ready", "True");
+    Thread.sleep(1500);
+    int mark = api.log().size();
+
+    Thread.sleep(4000);
+    // An unrelated edit of the Ingress triggers a reconcile too; it must not cause a write either.
+    Ingress web = user.network().v1().ingresses().inNamespace(NS).withName("web").get();
+    web.getMetadata().getLabels().put("unrelated", "edit");
+    user.resource(web).update();
+    Thread.sleep(2000);
+
+    assertThat(operator.metrics().apiWrites()).isPositive();
+    assertThat(api.log().writesSince(mark, null)).isEmpty();
+    assertThat(api.log().lines().subList(mark, api.log().size())).as("no reads per evaluation either")
+        .noneMatch(l -> l.startsWith("GET") && l.contains("/ingresses") && !l.contains("watch"));
+  }
+
+  @Test
+  void aDeselectedIngressLosesOnlyTheOperatorsKeys(TestInfo info) {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of("nginx.ingress.kubernetes.io/proxy-body-size", "8m"));
+    create(policy("storefront", spec -> { }));
+    awaitAnnotations("web", m -> m.containsKey(LIMIT_RPS));
+
+    Ingress web = user.network().v1().ingresses().inNamespace(NS).withName("web").get();
+    web.getMetadata().setLabels(new HashMap<>(Map.of("app.kubernetes.io/part-of", "blog")));
+    user.resource(web).update();
+
+    Map<String, String> a = awaitAnnotations("web", m -> !m.containsKey(LIMIT_RPS));
+    assertThat(a).containsOnlyKeys("nginx.ingress.kubernetes.io/proxy-body-size");
+    await().atMost(WAIT).until(() -> "NoTargets".equals(
+        condition(get("storefront"), "Enforced").map(StatusCondition::getReason).orElse("")));
+  }
+
+  @Test
+  void aNewMatchingIngressIsPickedUpWithoutWaitingForTheNextEvaluation(TestInfo info) {
+    start(info, false);
+    create(policy("storefront", spec -> spec.setEvaluationInterval("1h")));
+    awaitCondition("storefront", "Enforced", "False");
+
+    ingress("checkout", STOREFRONT, Map.of());
+
+    awaitAnnotations("checkout", m -> "50".equals(m.get(LIMIT_RPS)));
+  }
+
+  @Test
+  void deletingThePolicyRemovesExactlyItsKeysAndReleasesTheFinalizer(TestInfo info) {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of("owner", "team-a", "nginx.ingress.kubernetes.io/ssl-redirect", "true"));
+    create(policy("storefront", spec -> { }));
+    awaitAnnotations("web", m -> m.containsKey(LIMIT_RPS));
+
+    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").delete();
+
+    await().atMost(WAIT).until(() -> user.resources(ScrapingPolicy.class).inNamespace(NS)
+        .withName("storefront").get() == null);
+    assertThat(annotations("web")).containsExactlyInAnyOrderEntriesOf(
+        Map.of("owner", "team-a", "nginx.ingress.kubernetes.io/ssl-redirect", "true"));
+  }
+
+  @Test
+  void twoPoliciesOnOneIngressTheOlderWinsAndTheOtherReportsConflictUntilItIsGone(TestInfo info)
+      throws InterruptedException {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("first", spec -> { }));
+    awaitAnnotations("web", m -> "first".equals(m.get(IngressNginxEnforcer.OWNER)));
+    Thread.sleep(1100); // creationTimestamp has a one-second resolution
+    create(policy("second", spec -> spec.getLevels().get(0).getRateLimit().setRequestsPerSecond(7)));
+
+    ScrapingPolicy second = awaitCondition("second", "Conflict", "True");
+    assertThat(condition(second, "Conflict").orElseThrow().getMessage())
+        .contains("Ingress web is also selected by policy first");
+    assertThat(condition(second, "Ready").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(annotations("web")).containsEntry(LIMIT_RPS, "50");
+
+    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("first").delete();
+
+    awaitAnnotations("web", m -> "7".equals(m.get(LIMIT_RPS)) && "second".equals(m.get(IngressNginxEnforcer.OWNER)));
+    awaitCondition("second", "Conflict", "False");
+  }
+
+  @Test
+  void aKeySetBySomeoneElseIsAConflictAndIsNotOverwrittenUnlessThePolicyOptsIn(TestInfo info)
+      throws InterruptedException {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of(LIMIT_RPS, "100"));
+    create(policy("storefront", spec -> { }));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Conflict", "True");
+    assertThat(condition(p, "Conflict").orElseThrow().getMessage())
+        .contains("nginx.ingress.kubernetes.io/limit-rps is already set by someone else (\"100\")");
+    Thread.sleep(1000);
+    assertThat(annotations("web")).containsEntry(LIMIT_RPS, "100").doesNotContainKey(IngressNginxEnforcer.OWNER);
+    assertThat(api.log().writesSince(0, "/ingresses")).isEmpty();
+
+    edit("storefront", spec -> spec.getTargets().setOverrideExisting(true));
+
+    awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
+    awaitCondition("storefront", "Conflict", "False");
+  }
+
+  @Test
+  void anInvalidPolicyIsReportedWithTheFieldPathAndWritesNothingToTheDataPlane(TestInfo info)
+      throws InterruptedException {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("storefront", spec -> spec.setAllowlist(new Allowlist(List.of("10.0.0.0/8", "10.0.0.0/33")))));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Invalid", "True");
+    assertThat(condition(p, "Invalid").orElseThrow().getMessage())
+        .contains("spec.allowlist.cidrs[1]: \"10.0.0.0/33\" is not an IPv4/IPv6 address or CIDR");
+    assertThat(condition(p, "Ready").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(condition(p, "Stalled").orElseThrow().getStatus()).isEqualTo("True");
+    Thread.sleep(1000);
+    assertThat(api.log().writesSince(0, "/ingresses")).isEmpty();
+    assertThat(events("storefront")).anyMatch(e -> "InvalidSpec".equals(e.getReason()) && "Warning".equals(e.getType()));
+
+    edit("storefront", spec -> spec.setAllowlist(new Allowlist(List.of("10.0.0.0/8"))));
+    awaitAnnotations("web", m -> m.containsKey(LIMIT_RPS));
+    awaitCondition("storefront", "Invalid", "False");
+  }
+
+  @Test
+  void anInvalidEditKeepsTheLastGoodEnforcement(TestInfo info) throws InterruptedException {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("storefront", spec -> { }));
+    awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
+    int mark = api.log().size();
+
+    edit("storefront", spec -> spec.setCooldown("soon"));
+
+    awaitCondition("storefront", "Invalid", "True");
+    Thread.sleep(1000);
+    assertThat(annotations("web")).containsEntry(LIMIT_RPS, "50");
+    assertThat(api.log().writesSince(mark, "/ingresses")).isEmpty();
+  }
+
+  @Test
+  void injectionAttemptsAreRejectedBeforeAnythingIsWritten(TestInfo info) throws InterruptedException {
+    start(info, true);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("inject", spec -> {
+      spec.setAllowlist(new Allowlist(List.of("10.0.0.0/8; allow all; #", "1.2.3.4\n}")));
+      spec.getLevels().get(0).setName("normal\";\nSecRuleEngine Off");
+    }));
+
+    ScrapingPolicy p = awaitCondition("inject", "Invalid", "True");
+    assertThat(condition(p, "Invalid").orElseThrow().getMessage())
+        .contains("spec.allowlist.cidrs[0]").contains("spec.allowlist.cidrs[1]").contains("spec.levels[0].name");
+    Thread.sleep(500);
+    assertThat(annotations("web")).isEmpty();
+  }
+
+  @Test
+  void blockingWafWithoutSnippetsIsReportedAsNotEnforceableAndRunsDetectionOnly(TestInfo info) {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("storefront", spec -> spec.getLevels().get(0).setWaf(
+        Waf.builder().mode(Waf.Mode.BLOCKING).coreRuleSet(true).paranoiaLevel(2).build())));
+
+    Map<String, String> a = awaitAnnotations("web", m -> m.containsKey(ENABLE_MODSECURITY));
+    assertThat(a).containsEntry(ENABLE_OWASP_CORE_RULES, "true").doesNotContainKey(MODSECURITY_SNIPPET);
+    ScrapingPolicy p = awaitCondition("storefront", "Enforced", "False");
+    assertThat(condition(p, "Enforced").orElseThrow().getReason()).isEqualTo("NotEnforceable");
+    assertThat(condition(p, "Enforced").orElseThrow().getMessage())
+        .contains("waf.mode Blocking").contains("--allow-snippet-annotations").contains("waf.paranoiaLevel 2");
+    assertThat(condition(p, "Degraded").orElseThrow().getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void withSnippetsAllowedBlockingWafWritesOnlyOperatorGeneratedSecLang(TestInfo info) {
+    start(info, true);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("storefront", spec -> spec.getLevels().get(0).setWaf(
+        Waf.builder().mode(Waf.Mode.BLOCKING).coreRuleSet(true).paranoiaLevel(3).build())));
+
+    Map<String, String> a = awaitAnnotations("web", m -> m.containsKey(MODSECURITY_SNIPPET));
+    assertThat(a.get(MODSECURITY_SNIPPET)).isEqualTo("SecRuleEngine On\n"
+        + "SecAction \"id:900000,phase:1,nolog,pass,t:none,setvar:tx.paranoia_level=3,"
+        + "setvar:tx.blocking_paranoia_level=3\"\n"
+        + "Include /etc/nginx/owasp-modsecurity-crs/nginx-modsecurity.conf\n");
+    awaitCondition("storefront", "Ready", "True");
+  }
+
+  @Test
+  void aDryRunComputesAndReportsButWritesNothingToTheDataPlane(TestInfo info) throws InterruptedException {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("storefront", spec -> spec.setDryRun(true)));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Ready", "True");
+    assertThat(condition(p, "Enforced").orElseThrow().getReason()).isEqualTo("DryRun");
+    assertThat(p.getStatus().getLevel()).isEqualTo("normal");
+    Thread.sleep(500);
+    assertThat(annotations("web")).isEmpty();
+    assertThat(api.log().writesSince(0, "/ingresses")).isEmpty();
+    await().atMost(WAIT).until(() -> events("storefront").stream().anyMatch(e -> "DryRun".equals(e.getReason())
+        && e.getMessage().startsWith("would apply:")));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  static ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
+    ScrapingPolicySpec spec = ScrapingPolicySpec.builder()
+        .targets(Targets.builder().selector(Selector.builder().matchLabels(new HashMap<>(STOREFRONT)).build()).build())
+        .levels(new ArrayList<>(List.of(Level.builder().name("normal")
+            .rateLimit(RateLimit.builder().requestsPerSecond(50).burstMultiplier(5).connections(40).build())
+            .waf(Waf.builder().mode(Waf.Mode.DETECTION_ONLY).build())
+            .build())))
+        .allowlist(new Allowlist(List.of("10.0.0.0/8", "192.0.2.7")))
+        .evaluationInterval("2s")
+        .build();
+    customize.accept(spec);
+    ScrapingPolicy p = new ScrapingPolicy();
+    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    p.setSpec(spec);
+    return p;
+  }
+
+  void create(ScrapingPolicy p) {
+    user.resource(p).create();
+  }
+
+  void edit(String name, Consumer<ScrapingPolicySpec> change) {
+    user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).edit(p -> {
+      change.accept(p.getSpec());
+      return p;
+    });
+  }
+
+  ScrapingPolicy get(String name) {
+    return user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).get();
+  }
+
+  void ingress(String name, Map<String, String> labels, Map<String, String> annotations) {
+    user.resource(new IngressBuilder().withNewMetadata().withName(name).withNamespace(NS)
+        .withLabels(new HashMap<>(labels)).withAnnotations(new HashMap<>(annotations)).endMetadata()
+        .withNewSpec().addNewRule().withHost(name + ".shop.example").endRule().endSpec().build()).create();
+  }
+
+  Map<String, String> annotations(String ingress) {
+    Map<String, String> a = user.network().v1().ingresses().inNamespace(NS).withName(ingress).get()
+        .getMetadata().getAnnotations();
+    return a == null ? Map.of() : a;
+  }
+
+  Map<String, String> awaitAnnotations(String ingress, java.util.function.Predicate<Map<String, String>> until) {
+    await().atMost(WAIT).until(() -> until.test(annotations(ingress)));
+    return annotations(ingress);
+  }
+
+  ScrapingPolicy awaitCondition(String name, String type, String status) {
+    await().atMost(WAIT).until(() -> {
+      ScrapingPolicy p = get(name);
+      return p != null && condition(p, type).map(c -> status.equals(c.getStatus())).orElse(false);
+    });
+    return get(name);
+  }
+
+  static Optional<StatusCondition> condition(ScrapingPolicy p, String type) {
+    return p.getStatus() == null ? Optional.empty() : Conditions.find(p.getStatus().getConditions(), type);
+  }
+
+  List<Event> events(String policy) {
+    return user.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> policy.equals(e.getInvolvedObject().getName())).toList();
+  }
+}
