@@ -1,0 +1,241 @@
+package io.antiscraping.lab.scenario;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.antiscraping.api.v1alpha1.Durations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A lab scenario, loaded from a YAML file: who sends traffic to the storefront, when, and under which policy. Times
+ * are offsets from the start of the run. The file format is documented in e2e/README-section.md.
+ *
+ * @param name        short name used in the report
+ * @param description what the scenario models
+ * @param policy      path of the ScrapingPolicy YAML, relative to the scenario file
+ * @param seed        seed of every random choice, so two runs send the same traffic
+ * @param duration    how long traffic runs; after it the lab waits for the level to return to the baseline
+ * @param expect      what the scenario must show (the e2e tests assert it)
+ * @param clients     the client groups
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record Scenario(String name, String description, String policy, Long seed, String duration,
+    Expectations expect, List<ClientGroup> clients, @JsonIgnore Path file) {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+  public Scenario {
+    Objects.requireNonNull(name, "scenario name");
+    if (!name.matches("[a-z0-9][a-z0-9-]*")) {
+      throw new IllegalArgumentException("scenario name must be lowercase letters, digits and dashes: " + name);
+    }
+    Objects.requireNonNull(policy, "scenario policy");
+    seed = seed == null ? 1L : seed;
+    expect = expect == null ? new Expectations(null, null, null, null) : expect;
+    clients = clients == null ? List.of() : List.copyOf(clients);
+    if (clients.isEmpty()) {
+      throw new IllegalArgumentException("scenario " + name + " has no clients");
+    }
+    duration(duration, "duration");
+  }
+
+  public static Scenario load(Path file) throws IOException {
+    Scenario s = YAML.readValue(Files.readString(file), Scenario.class);
+    return new Scenario(s.name, s.description, s.policy, s.seed, s.duration, s.expect, s.clients, file.toAbsolutePath());
+  }
+
+  public Path policyFile() {
+    Path base = file == null ? Path.of(".") : file.getParent();
+    return base.resolve(policy).normalize();
+  }
+
+  public Duration runTime() {
+    return duration(duration, "duration");
+  }
+
+  public List<ClientGroup> groups(ClientClass cls) {
+    List<ClientGroup> out = new ArrayList<>();
+    for (ClientGroup g : clients) {
+      if (g.clientClass() == cls) {
+        out.add(g);
+      }
+    }
+    return out;
+  }
+
+  /** When the first crawler starts, or null without crawlers. */
+  public Duration attackStart() {
+    return groups(ClientClass.CRAWLER).stream().map(ClientGroup::startTime).min(Duration::compareTo).orElse(null);
+  }
+
+  /** When the last crawler stops, or null without crawlers. */
+  public Duration attackEnd() {
+    return groups(ClientClass.CRAWLER).stream().map(g -> g.stopTime(runTime())).max(Duration::compareTo).orElse(null);
+  }
+
+  static Duration duration(String text, String field) {
+    if (text == null) {
+      throw new IllegalArgumentException(field + " is required");
+    }
+    return Durations.parse(text).orElseThrow(() -> new IllegalArgumentException(field + ": not a duration: " + text));
+  }
+
+  /**
+   * What the run must show. Null fields take the defaults in brackets.
+   *
+   * @param containWithin         every crawler group contained within this after its first request [60s]
+   * @param maxShopperDenialShare shopper requests denied (429/403) as a share of all shopper requests [0.001]
+   * @param maxProfileRecords     unique profile records all crawlers may obtain in total [no bound]
+   * @param maxWrongfulBans       bans covering an address that is not a crawler's [0]
+   */
+  public record Expectations(String containWithin, Double maxShopperDenialShare, Integer maxProfileRecords,
+      Integer maxWrongfulBans) {
+
+    public Duration containWithinDuration() {
+      return containWithin == null ? Duration.ofSeconds(60) : duration(containWithin, "expect.containWithin");
+    }
+
+    public double shopperDenialShare() {
+      return maxShopperDenialShare == null ? 0.001 : maxShopperDenialShare;
+    }
+
+    public int wrongfulBans() {
+      return maxWrongfulBans == null ? 0 : maxWrongfulBans;
+    }
+  }
+
+  /** Whom a client group stands for in the ground truth. */
+  public enum ClientClass {
+    @com.fasterxml.jackson.annotation.JsonProperty("shopper")
+    SHOPPER,
+    @com.fasterxml.jackson.annotation.JsonProperty("crawler")
+    CRAWLER,
+    @com.fasterxml.jackson.annotation.JsonProperty("search-bot")
+    SEARCH_BOT;
+
+    public String label() {
+      return switch (this) {
+        case SHOPPER -> "shopper";
+        case CRAWLER -> "crawler";
+        case SEARCH_BOT -> "search-bot";
+      };
+    }
+  }
+
+  /**
+   * A group of clients that behave alike.
+   *
+   * <p>Shoppers ({@code behaviour: browse}) wait a think time between requests, pick products by a skewed (Zipf)
+   * popularity, read comments now and then, post a comment rarely, view their own profile once per visit at most and
+   * a commenter's profile rarely. Crawlers and bots ({@code behaviour: enumerate}) request at a fixed pace per address
+   * and walk the id space of the routes in {@code mix}.
+   *
+   * @param name          group name in the report
+   * @param clientClass   shopper, crawler or search-bot (ground truth)
+   * @param behaviour     browse or enumerate
+   * @param count         number of clients (each with one address) [1]
+   * @param addresses     the CIDR their addresses are drawn from (distinct, deterministic)
+   * @param start         when the group starts [0s]
+   * @param stop          when it stops [end of the run]
+   * @param ramp          clients start spread evenly over this time after {@code start} [0s]
+   * @param thinkTime     browse: mean think time between requests (exponential) [5s]
+   * @param minThinkTime  browse: shortest think time [500ms]
+   * @param zipfExponent  browse: product popularity skew [1.1]
+   * @param ratePerClient enumerate: requests per second per client
+   * @param mix           weights of routes: browse keys product, comments, post-comment, commenter-profile;
+   *                      enumerate keys profile, comments, product
+   * @param ownProfilePerVisit browse: probability of viewing one's own profile at the start of a visit [0.5]
+   * @param visitLength   browse: mean requests per visit [25]
+   * @param userAgents    user agents, rotated per request (enumerate) or one per client (browse)
+   * @param forwardedFor  values the client itself puts in X-Forwarded-For before the load balancer appends the true
+   *                      address: an address, any text, or the words {@code shopper} (a shopper's address) and
+   *                      {@code allowlisted} (an address from the policy allowlist)
+   * @param surge         browse: extra clients joining for a while (a flash sale)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record ClientGroup(String name, @com.fasterxml.jackson.annotation.JsonProperty("class") ClientClass clientClass,
+      String behaviour, Integer count, String addresses, String start, String stop, String ramp, String thinkTime,
+      String minThinkTime, Double zipfExponent, Double ratePerClient, Map<String, Double> mix, Double ownProfilePerVisit,
+      Integer visitLength, List<String> userAgents, List<String> forwardedFor, Surge surge) {
+
+    public ClientGroup {
+      Objects.requireNonNull(name, "client group name");
+      Objects.requireNonNull(clientClass, "class of client group " + name);
+      Objects.requireNonNull(addresses, "addresses of client group " + name);
+      behaviour = behaviour == null ? (clientClass == ClientClass.SHOPPER ? "browse" : "enumerate") : behaviour;
+      if (!behaviour.equals("browse") && !behaviour.equals("enumerate")) {
+        throw new IllegalArgumentException(name + ": behaviour must be browse or enumerate: " + behaviour);
+      }
+      count = count == null ? 1 : count;
+      if (count < 1 || count > 100_000) {
+        throw new IllegalArgumentException(name + ": count must be 1..100000");
+      }
+      if (behaviour.equals("enumerate") && (ratePerClient == null || ratePerClient <= 0)) {
+        throw new IllegalArgumentException(name + ": enumerate needs a positive ratePerClient");
+      }
+      mix = mix == null ? Map.of() : Map.copyOf(mix);
+      userAgents = userAgents == null ? List.of() : List.copyOf(userAgents);
+      forwardedFor = forwardedFor == null ? List.of() : List.copyOf(forwardedFor);
+    }
+
+    public Duration startTime() {
+      return start == null ? Duration.ZERO : duration(start, name + ".start");
+    }
+
+    public Duration stopTime(Duration runTime) {
+      return stop == null ? runTime : duration(stop, name + ".stop");
+    }
+
+    public Duration rampTime() {
+      return ramp == null ? Duration.ZERO : duration(ramp, name + ".ramp");
+    }
+
+    public Duration meanThinkTime() {
+      return thinkTime == null ? Duration.ofSeconds(5) : duration(thinkTime, name + ".thinkTime");
+    }
+
+    public Duration shortestThinkTime() {
+      return minThinkTime == null ? Duration.ofMillis(500) : duration(minThinkTime, name + ".minThinkTime");
+    }
+
+    public double zipf() {
+      return zipfExponent == null ? 1.1 : zipfExponent;
+    }
+
+    public double ownProfile() {
+      return ownProfilePerVisit == null ? 0.5 : ownProfilePerVisit;
+    }
+
+    public int meanVisitLength() {
+      return visitLength == null ? 25 : visitLength;
+    }
+  }
+
+  /**
+   * Extra shoppers for a while: {@code factor} times the group's count in total (5: four times as many join).
+   */
+  public record Surge(Double factor, String start, String duration) {
+
+    public double multiplier() {
+      return factor == null ? 5.0 : factor;
+    }
+
+    public Duration startTime() {
+      return Scenario.duration(start, "surge.start");
+    }
+
+    public Duration length() {
+      return Scenario.duration(duration, "surge.duration");
+    }
+  }
+}
