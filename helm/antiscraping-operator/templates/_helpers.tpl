@@ -59,34 +59,33 @@ app.kubernetes.io/part-of: antiscraping-operator
 {{- end }}
 
 {{/*
-Rules for namespaced resources: the ClusterRole of a cluster-wide install, or the Role in each watched namespace.
-Every verb here is one the operator uses; the RBAC test replays the API requests recorded by the operator's
-integration tests against these rules and fails on a request they do not allow or a rule nothing uses.
+Rules of the operator: the ClusterRole of a cluster-wide install, or the Role in each watched namespace. Each verb
+is one the operator uses: the RBAC test replays every API request recorded by the operator's integration tests
+against these rules and fails on a request they do not allow or a grant nothing uses.
 */}}
-{{- define "antiscraping-operator.namespacedRules" -}}
+{{- define "antiscraping-operator.rules" -}}
 - apiGroups: ["antiscraping.io"]
   resources: ["scrapingpolicies"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["antiscraping.io"]
   resources: ["scrapingpolicies/status"]
-  verbs: ["get", "patch", "update"]
-# Needed to set ownerReferences with blockOwnerDeletion on the objects the operator owns.
-- apiGroups: ["antiscraping.io"]
-  resources: ["scrapingpolicies/finalizers"]
-  verbs: ["update"]
+  verbs: ["patch"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["ingresses"]
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 # Bearer tokens and CA bundles referenced by spec.prometheus.
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]
+{{- if or .Values.providers.envoyGateway.enabled .Values.providers.traefik.enabled }}
+# Objects the operator owns carry an ownerReference with blockOwnerDeletion to their policy.
+- apiGroups: ["antiscraping.io"]
+  resources: ["scrapingpolicies/finalizers"]
+  verbs: ["update"]
+{{- end }}
 {{- if .Values.providers.envoyGateway.enabled }}
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["httproutes"]
@@ -100,21 +99,4 @@ integration tests against these rules and fails on a request they do not allow o
   resources: ["middlewares"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
 {{- end }}
-{{- end }}
-
-{{/* Rules for cluster-scoped resources: the startup check that the CRDs the operator needs are installed. */}}
-{{- define "antiscraping-operator.clusterRules" -}}
-- apiGroups: ["apiextensions.k8s.io"]
-  resources: ["customresourcedefinitions"]
-  verbs: ["get"]
-  resourceNames:
-    - scrapingpolicies.antiscraping.io
-    {{- if .Values.providers.envoyGateway.enabled }}
-    - httproutes.gateway.networking.k8s.io
-    - backendtrafficpolicies.gateway.envoyproxy.io
-    - securitypolicies.gateway.envoyproxy.io
-    {{- end }}
-    {{- if .Values.providers.traefik.enabled }}
-    - middlewares.traefik.io
-    {{- end }}
 {{- end }}

@@ -143,7 +143,8 @@ class ChartRenderTest {
       assertThat(s.getNamespace()).isEqualTo(NS);
     });
     assertThat(verbs(role.getRules(), "antiscraping.io", "scrapingpolicies"))
-        .containsExactlyInAnyOrder("get", "list", "watch", "patch", "update");
+        .containsExactlyInAnyOrder("get", "list", "watch", "patch");
+    assertThat(verbs(role.getRules(), "antiscraping.io", "scrapingpolicies/status")).containsExactly("patch");
     assertThat(verbs(role.getRules(), "networking.k8s.io", "ingresses"))
         .containsExactlyInAnyOrder("get", "list", "watch", "patch");
     assertThat(verbs(role.getRules(), "", "secrets")).as("read one named secret, never list them").containsExactly("get");
@@ -208,20 +209,11 @@ class ChartRenderTest {
       assertThat(b.getSubjects()).singleElement().satisfies(s -> assertThat(s.getNamespace()).isEqualTo(NS));
     });
 
-    // The namespaced grants are exactly the cluster-wide install's, minus cluster-scoped resources.
+    // The same grants as a cluster-wide install, and nothing cluster-wide at all.
     List<PolicyRule> clusterWide = HelmChart.template(Map.of()).one(ClusterRole.class).getRules();
-    List<PolicyRule> namespaced = clusterWide.stream()
-        .filter(rule -> !rule.getApiGroups().contains("apiextensions.k8s.io")).toList();
-    assertThat(watched).allSatisfy(role -> assertThat(role.getRules()).isEqualTo(namespaced));
-
-    // What stays cluster-wide: reading the CRDs the operator checks at startup, nothing else.
-    ClusterRole cluster = r.one(ClusterRole.class);
-    assertThat(cluster.getRules()).singleElement().satisfies(rule -> {
-      assertThat(rule.getApiGroups()).containsExactly("apiextensions.k8s.io");
-      assertThat(rule.getResources()).containsExactly("customresourcedefinitions");
-      assertThat(rule.getVerbs()).containsExactly("get");
-      assertThat(rule.getResourceNames()).containsExactly("scrapingpolicies.antiscraping.io");
-    });
+    assertThat(watched).allSatisfy(role -> assertThat(role.getRules()).isEqualTo(clusterWide));
+    assertThat(r.all(ClusterRole.class)).isEmpty();
+    assertThat(r.all(ClusterRoleBinding.class)).isEmpty();
   }
 
   @Test
@@ -287,10 +279,9 @@ class ChartRenderTest {
     }
     assertThat(verbs(rules, "traefik.io", "middlewares"))
         .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "delete");
-    assertThat(rules).anySatisfy(rule -> assertThat(rule.getResourceNames()).contains(
-        "scrapingpolicies.antiscraping.io", "httproutes.gateway.networking.k8s.io",
-        "backendtrafficpolicies.gateway.envoyproxy.io", "securitypolicies.gateway.envoyproxy.io",
-        "middlewares.traefik.io"));
+    // Owned objects point at their policy with blockOwnerDeletion, which needs update on its finalizers.
+    assertThat(verbs(rules, "antiscraping.io", "scrapingpolicies/finalizers")).containsExactly("update");
+    assertThat(verbs(defaults, "antiscraping.io", "scrapingpolicies/finalizers")).isEmpty();
   }
 
   @Test
