@@ -65,6 +65,21 @@ final class HelmChart {
     return new Rendered(manifest, parseAll(manifest));
   }
 
+  /**
+   * The text {@code helm install --dry-run} prints, NOTES.txt included ({@code template} leaves NOTES out).
+   * Client-only: no cluster is contacted.
+   */
+  static String installDryRunOutput(Map<String, ?> values) {
+    return new Helm(stageWithoutKubeVersion()).install()
+        .withName(RELEASE)
+        .withNamespace(NAMESPACE)
+        .withValuesFile(writeValues(values))
+        .dryRun()
+        .clientOnly()
+        .call()
+        .getOutput();
+  }
+
   /** {@code helm lint --strict} with the chart's defaults overridden by {@code values}. */
   static LintResult lint(Map<String, ?> values) {
     try {
