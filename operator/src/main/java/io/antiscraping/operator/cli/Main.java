@@ -21,7 +21,7 @@ public final class Main implements Runnable {
 
   /** The command line with a one-line error (exit code 2) for bad flags. */
   public static CommandLine commandLine() {
-    CommandLine cmd = new CommandLine(new Main());
+    CommandLine cmd = new CommandLine(new Main()).setUsageHelpWidth(120);
     cmd.setParameterExceptionHandler((ex, args) -> {
       ex.getCommandLine().getErr().println(ex.getCommandLine().getCommandSpec().qualifiedName() + ": "
           + ex.getMessage() + " (see --help)");

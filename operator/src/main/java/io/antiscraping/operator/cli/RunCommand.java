@@ -34,7 +34,7 @@ final class RunCommand implements Callable<Integer> {
   List<String> namespaces = List.of();
 
   @Option(names = "--prometheus-url", paramLabel = "URL", defaultValue = OperatorSettings.DEFAULT_PROMETHEUS_URL,
-      description = "Prometheus for policies without spec.prometheus.url. Default: ${DEFAULT-VALUE}.")
+      description = "Default: ${DEFAULT-VALUE}. The Prometheus of policies without spec.prometheus.url.")
   String prometheusUrl;
 
   @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "" + OperatorSettings.DEFAULT_METRICS_PORT,

@@ -1,0 +1,81 @@
+package io.antiscraping.operator.enforcement.ingressnginx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.antiscraping.api.v1alpha1.Waf;
+import io.antiscraping.operator.decision.Cidr;
+import io.antiscraping.operator.decision.EnforcementPlan;
+import io.antiscraping.operator.decision.EnforcementPlan.RateLimits;
+import io.antiscraping.operator.decision.EnforcementPlan.WafSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Golden files: plan in, annotations out ({@code src/test/resources/golden/ingressnginx/<case>.yaml}).
+ * Regenerate with {@code -Dgolden.update=true} and review the diff.
+ */
+class IngressNginxAnnotationsTest {
+
+  static final Path GOLDEN = Path.of("src/test/resources/golden/ingressnginx");
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+      .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE));
+
+  static Stream<Arguments> cases() {
+    List<Cidr> allow = List.of(cidr("10.0.0.0/8"), cidr("2001:db8::/32"), cidr("192.0.2.7"));
+    List<Cidr> bans = List.of(cidr("203.0.113.9"), cidr("198.51.100.0/24"), cidr("2001:db8:1::/64"));
+    RateLimits rps = new RateLimits(OptionalInt.of(50), OptionalInt.empty(), OptionalInt.of(5), OptionalInt.of(40));
+    return Stream.of(
+        Arguments.of("baseline-detection-only", false,
+            new EnforcementPlan("normal", rps, new WafSettings(Waf.Mode.DETECTION_ONLY, false, OptionalInt.empty()),
+                allow, List.of())),
+        Arguments.of("no-limits-no-waf", false,
+            new EnforcementPlan("normal", RateLimits.NONE, WafSettings.DISABLED, allow, List.of())),
+        Arguments.of("rpm-with-bans", false,
+            new EnforcementPlan("elevated", new RateLimits(OptionalInt.empty(), OptionalInt.of(300), OptionalInt.empty(),
+                OptionalInt.empty()), WafSettings.DISABLED, List.of(), bans)),
+        Arguments.of("blocking-without-snippets", false,
+            new EnforcementPlan("severe", rps, new WafSettings(Waf.Mode.BLOCKING, true, OptionalInt.of(2)), allow, bans)),
+        Arguments.of("blocking-with-snippets", true,
+            new EnforcementPlan("severe", rps, new WafSettings(Waf.Mode.BLOCKING, true, OptionalInt.of(2)), allow, bans)),
+        Arguments.of("detection-paranoia-with-snippets", true,
+            new EnforcementPlan("elevated", rps, new WafSettings(Waf.Mode.DETECTION_ONLY, true, OptionalInt.of(3)),
+                List.of(), List.of())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void planRendersToTheGoldenAnnotations(String name, boolean allowSnippets, EnforcementPlan plan) throws IOException {
+    IngressNginxAnnotations.Rendered r = IngressNginxAnnotations.render(plan, allowSnippets);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("annotations", r.annotations());
+    out.put("notEnforceable", r.notEnforceable());
+    String actual = YAML.writeValueAsString(out);
+    Path file = GOLDEN.resolve(name + ".yaml");
+    if (Boolean.getBoolean("golden.update")) {
+      Files.createDirectories(GOLDEN);
+      Files.writeString(file, actual);
+    }
+    assertThat(file).as("golden file missing: run with -Dgolden.update=true and review it").exists();
+    assertThat(actual).isEqualTo(Files.readString(file));
+    assertThat(r.annotations().keySet()).allSatisfy(k -> assertThat(IngressNginxAnnotations.ALL).contains(k));
+    if (!allowSnippets) {
+      assertThat(r.annotations()).doesNotContainKey(IngressNginxAnnotations.MODSECURITY_SNIPPET);
+    }
+  }
+
+  private static Cidr cidr(String s) {
+    return Cidr.parse(s).orElseThrow();
+  }
+}
