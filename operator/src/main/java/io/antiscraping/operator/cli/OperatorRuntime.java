@@ -12,6 +12,7 @@ import io.antiscraping.operator.reconciler.ScrapingPolicyReconciler;
 import io.antiscraping.operator.reconciler.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
@@ -34,11 +35,17 @@ public final class OperatorRuntime implements AutoCloseable {
     this.metrics = metrics;
   }
 
+  /** An embedded runtime (tests, the lab): losing the leader Lease stops reconciling but never exits the JVM. */
   public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings) {
-    return start(client, settings, Clock.systemUTC());
+    return start(client, settings, Clock.systemUTC(), false);
   }
 
-  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings, Clock clock) {
+  /**
+   * @param exitOnLostLeadership exit the process when the leader Lease is lost, so that the pod restarts and
+   *                             competes again ({@code run} does this; an embedded runtime must not)
+   */
+  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings, Clock clock,
+                                      boolean exitOnLostLeadership) {
     OperatorMetrics metrics = new OperatorMetrics(new CollectorRegistry());
     ApiWriteListener writes = metrics::apiWrite;
     List<Enforcer> enforcers = List.of(
@@ -55,7 +62,11 @@ public final class OperatorRuntime implements AutoCloseable {
           .withUseSSAToPatchPrimaryResource(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false);
       if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(), settings.leaseNamespace()));
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
+            settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+            new LeaderCallbacks(() -> { }, () -> { }, leader -> { }), exitOnLostLeadership));
       }
     });
     operator.register(reconciler, c -> {

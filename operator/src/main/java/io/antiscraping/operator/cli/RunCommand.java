@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
       System.setProperty(Config.KUBERNETES_KUBECONFIG_FILE, kubeconfig.getAbsolutePath());
     }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
-    OperatorRuntime runtime = OperatorRuntime.start(client, settings);
+    OperatorRuntime runtime = OperatorRuntime.start(client, settings, java.time.Clock.systemUTC(), true);
     LOG.info("antiscraping-operator running: namespaces={} prometheus={} metrics=:{} snippets={} leaderElection={}",
         settings.namespaces().isEmpty() ? "all" : settings.namespaces(), settings.defaultPrometheusUrl(),
         runtime.metricsPort(), settings.allowSnippetAnnotations(), settings.leaderElection());

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -28,12 +30,35 @@ public final class ApiServer implements AutoCloseable {
   private ApiServer(String name) {
     this.name = name;
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(List.of()), false);
+        new Dispatcher(), false);
     server.init();
     operatorClient = server.createClient(b -> b.withHttpClientBuilderConsumer(
         h -> h.addOrReplaceInterceptor("request-log", log)));
     userClient = server.createClient();
     userClient.apiextensions().v1().customResourceDefinitions().resource(crd(userClient)).create();
+  }
+
+  /**
+   * CRUD, plus an answer to SelfSubjectRulesReview, which the mock server rejects (422) and JOSDK's leader election
+   * asks before taking the Lease. The answer allows everything: the chart's RBAC is checked separately, against
+   * the requests recorded here.
+   */
+  private static final class Dispatcher extends KubernetesCrudDispatcher {
+    Dispatcher() {
+      super(List.of());
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      if ("POST".equals(request.getMethod())
+          && request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+        return new MockResponse().setResponseCode(201).setBody("{\"apiVersion\":\"authorization.k8s.io/v1\","
+            + "\"kind\":\"SelfSubjectRulesReview\",\"spec\":{},\"status\":{\"incomplete\":false,"
+            + "\"resourceRules\":[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}],"
+            + "\"nonResourceRules\":[]}}");
+      }
+      return super.dispatch(request);
+    }
   }
 
   /** Starts a server; {@code name} names the request log written on close. */

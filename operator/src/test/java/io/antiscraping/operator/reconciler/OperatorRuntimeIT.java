@@ -1,0 +1,85 @@
+package io.antiscraping.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.cli.OperatorRuntime;
+import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The runtime as {@code run} wires it: leader election, namespace scoping, health and metrics. */
+class OperatorRuntimeIT {
+
+  @Test
+  void withLeaderElectionTheOperatorTakesTheLeaseAndReconciles() throws Exception {
+    try (ApiServer api = ApiServer.start("OperatorRuntimeIT-leaderElection");
+         OperatorRuntime operator = OperatorRuntime.start(api.operatorClient(),
+             new OperatorSettings(Set.of(), URI.create("http://127.0.0.1:9"), 0, false, true, "antiscraping-operator",
+                 "ops"))) {
+      KubernetesClient user = api.userClient();
+      user.resource(ingress("shop", "web")).create();
+      user.resource(IngressNginxEnforcementIT.policy("storefront", s -> { })).create();
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> annotations(user, "shop", "web")
+          .containsKey(IngressNginxAnnotations.LIMIT_RPS));
+      assertThat(user.leases().inNamespace("ops").withName("antiscraping-operator").get()).isNotNull();
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + operator.metricsPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(200);
+      HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + operator.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).contains("antiscraping_evaluations_total{namespace=\"shop\",policy=\"storefront\",result=\"ok\",}")
+          .contains("antiscraping_api_writes_total{kind=\"Ingress\",verb=\"patch\",}");
+    }
+  }
+
+  @Test
+  void policiesOutsideTheWatchedNamespacesAreLeftAlone() throws Exception {
+    try (ApiServer api = ApiServer.start("OperatorRuntimeIT-namespaces");
+         OperatorRuntime operator = OperatorRuntime.start(api.operatorClient(),
+             OperatorSettings.defaults().withNamespaces(Set.of("shop")))) {
+      KubernetesClient user = api.userClient();
+      user.resource(ingress("shop", "web")).create();
+      user.resource(ingress("outlet", "web")).create();
+      ScrapingPolicy watched = IngressNginxEnforcementIT.policy("storefront", s -> { });
+      ScrapingPolicy ignored = IngressNginxEnforcementIT.policy("storefront", s -> { });
+      ignored.getMetadata().setNamespace("outlet");
+      user.resource(watched).create();
+      user.resource(ignored).create();
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> annotations(user, "shop", "web")
+          .containsKey(IngressNginxAnnotations.LIMIT_RPS));
+      Thread.sleep(1000);
+      assertThat(annotations(user, "outlet", "web")).isEmpty();
+      ScrapingPolicy untouched = user.resources(ScrapingPolicy.class).inNamespace("outlet").withName("storefront").get();
+      assertThat(untouched.getStatus().getConditions()).isEmpty();
+      assertThat(untouched.getStatus().getObservedGeneration()).isNull();
+      assertThat(untouched.getMetadata().getFinalizers()).isEmpty();
+    }
+  }
+
+  static io.fabric8.kubernetes.api.model.networking.v1.Ingress ingress(String ns, String name) {
+    return new IngressBuilder().withNewMetadata().withName(name).withNamespace(ns)
+        .withLabels(new HashMap<>(IngressNginxEnforcementIT.STOREFRONT)).endMetadata()
+        .withNewSpec().addNewRule().withHost(name + ".example").endRule().endSpec().build();
+  }
+
+  static Map<String, String> annotations(KubernetesClient c, String ns, String name) {
+    Map<String, String> a = c.network().v1().ingresses().inNamespace(ns).withName(name).get().getMetadata().getAnnotations();
+    return a == null ? Map.of() : a;
+  }
+}
