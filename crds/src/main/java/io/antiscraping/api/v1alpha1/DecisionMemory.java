@@ -17,20 +17,34 @@ import lombok.NoArgsConstructor;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DecisionMemory {
 
-  @JsonPropertyDescription("Level recommended at each recent evaluation, within the cooldown window (capped).")
+  @JsonPropertyDescription("Levels recommended at recent evaluations within the cooldown window, oldest first. Only "
+      + "entries that can still decide the level are kept (a later entry at the same or a higher level supersedes an "
+      + "earlier one), so the list never has more entries than there are levels.")
   @Builder.Default
   private List<Recommendation> recommendations = new ArrayList<>();
 
-  @JsonPropertyDescription("Since when each currently true comparison has held, keyed `<level>/<index>`.")
+  @JsonPropertyDescription("Since when each currently true comparison has held, keyed "
+      + "`<level>/<index>:<signal><op><threshold>` so that an edited condition starts afresh.")
   @Builder.Default
   private List<Since> conditionsTrueSince = new ArrayList<>();
 
-  @JsonPropertyDescription("Since when each client has been above the offenders threshold (capped; strongest kept).")
-  @Builder.Default
-  private List<Since> offendingSince = new ArrayList<>();
+  @JsonPropertyDescription("The offenders rule (`<signal>><above>`) the pending offenders below were measured "
+      + "against; when the rule is edited they start afresh.")
+  private String offendersRule;
 
-  @JsonPropertyDescription("Last time every signal was evaluated successfully (RFC 3339).")
+  @JsonPropertyDescription("Clients above the offenders threshold and since when, in a compact binary encoding "
+      + "(base64): at most 1000, not-yet-banned and strongest first; `capped` says when some were left out.")
+  private String offenders;
+
+  @JsonPropertyDescription("Every ban in force with its expiry, in a compact binary encoding (base64); `banned` "
+      + "lists the most recent ones readably.")
+  private String bans;
+
+  @JsonPropertyDescription("Last time every signal the decisions use was evaluated successfully (RFC 3339).")
   private String lastGoodMetrics;
+
+  @JsonPropertyDescription("Since when metrics have been unavailable (RFC 3339); absent while they are available.")
+  private String metricsUnavailableSince;
 
   @JsonPropertyDescription("True when a list here hit its cap and the weakest entries were dropped.")
   private Boolean capped;

@@ -1,6 +1,6 @@
 package io.antiscraping.operator.decision;
 
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class CompactCodec {
     for (Map.Entry<Cidr, Instant> e : entries) {
       base = Math.min(base, e.getValue().toEpochMilli());
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(entries.size() * 12 + 16);
+    Buffer out = new Buffer(entries.size() * 12 + 16);
     out.write(VERSION);
     writeVarint(out, (base << 1) ^ (base >> 63));
     for (Map.Entry<Cidr, Instant> e : entries) {
@@ -102,6 +102,33 @@ final class CompactCodec {
     return out;
   }
 
+  /** A growable byte array (the package does no I/O, so no java.io streams). */
+  private static final class Buffer {
+    private byte[] buf;
+    private int size;
+
+    Buffer(int capacity) {
+      buf = new byte[Math.max(16, capacity)];
+    }
+
+    void write(int b) {
+      if (size == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      buf[size++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int len) {
+      for (int i = 0; i < len; i++) {
+        write(b[off + i]);
+      }
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, size);
+    }
+  }
+
   private static byte[] toBytes(BigInteger v, int size) {
     byte[] raw = v.toByteArray();
     byte[] out = new byte[size];
@@ -110,7 +137,7 @@ final class CompactCodec {
     return out;
   }
 
-  private static void writeVarint(ByteArrayOutputStream out, long v) {
+  private static void writeVarint(Buffer out, long v) {
     while ((v & ~0x7FL) != 0) {
       out.write((int) ((v & 0x7F) | 0x80));
       v >>>= 7;

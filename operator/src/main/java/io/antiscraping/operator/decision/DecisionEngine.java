@@ -195,7 +195,7 @@ public final class DecisionEngine {
 
     List<SignalSummary> summaries = new ArrayList<>();
     for (Eval e : evals.values()) {
-      summaries.add(e.summary(bans.tooBroad.getOrDefault(e.name, 0)));
+      summaries.add(e.summary());
     }
 
     EngineState next = new EngineState(levelName, levelSince, nextHistory, trueSince,
@@ -222,7 +222,7 @@ public final class DecisionEngine {
       this.perClient = perClient;
     }
 
-    SignalSummary summary(int tooBroad) {
+    SignalSummary summary() {
       if (error != null) {
         return new SignalSummary(name, null, perClient ? 0 : null, perClient ? invalid : null, error);
       }
@@ -233,7 +233,7 @@ public final class DecisionEngine {
       for (double v : clients.values()) {
         max = max == null ? v : Math.max(max, v);
       }
-      return new SignalSummary(name, max, clients.size() - tooBroad, invalid + tooBroad, null);
+      return new SignalSummary(name, max, clients.size(), invalid, null);
     }
   }
 
@@ -259,12 +259,14 @@ public final class DecisionEngine {
         if (!perClient) {
           e.error = "expected a single value, got one value per client";
         } else {
+          OffendersRule rule = policy.offenders != null && policy.offenders.signal().equals(s.getName())
+              ? policy.offenders : null;
           Map<Cidr, Double> clients = new HashMap<>(Math.max(16, pc.values().size() * 2));
           int invalid = pc.unlabeled();
           for (Map.Entry<String, Double> en : pc.values().entrySet()) {
             Double v = en.getValue();
             var c = Cidr.parse(en.getKey());
-            if (c.isEmpty()) {
+            if (c.isEmpty() || (rule != null && c.get().prefixLength() < rule.prefixLength(c.get()))) {
               invalid++;
             } else if (v != null && Double.isFinite(v)) {
               clients.merge(c.get(), v, Math::max);
@@ -367,8 +369,7 @@ public final class DecisionEngine {
   // ---------------------------------------------------------------------------------------------------------------
   // Bans
 
-  private record BanOutcome(Map<Cidr, BanEntry> bans, Map<Cidr, Offending> offending, boolean capReached,
-                            Map<String, Integer> tooBroad) {
+  private record BanOutcome(Map<Cidr, BanEntry> bans, Map<Cidr, Offending> offending, boolean capReached) {
   }
 
   private record Candidate(Cidr prefix, Cidr client, double value) {
@@ -418,25 +419,19 @@ public final class DecisionEngine {
     }
 
     Map<Cidr, Offending> offending = new HashMap<>();
-    Map<String, Integer> tooBroad = new HashMap<>();
     boolean capReached = false;
     if (rule == null) {
-      return new BanOutcome(bans, offending, false, tooBroad);
+      return new BanOutcome(bans, offending, false);
     }
     Eval oe = evals.get(rule.signal());
     if (oe == null || oe.clients == null) {
-      return new BanOutcome(bans, offending, false, tooBroad);
+      return new BanOutcome(bans, offending, false);
     }
     boolean sameRule = rule.key().equals(previous.offendersRule());
     Map<Cidr, Candidate> qualified = new HashMap<>();
-    int broad = 0;
     for (Map.Entry<Cidr, Double> en : oe.clients.entrySet()) {
       Cidr client = en.getKey();
       double value = en.getValue();
-      if (client.prefixLength() < rule.prefixLength(client)) {
-        broad++;
-        continue;
-      }
       if (!(value > rule.above())) {
         continue;
       }
@@ -451,9 +446,6 @@ public final class DecisionEngine {
         Candidate c = new Candidate(prefix, client, value);
         qualified.merge(prefix, c, (a, b) -> STRONGEST_FIRST.compare(a, b) <= 0 ? a : b);
       }
-    }
-    if (broad > 0) {
-      tooBroad.put(rule.signal(), broad);
     }
     Instant until = now.plus(rule.banFor());
     List<Candidate> fresh = new ArrayList<>();
@@ -490,7 +482,7 @@ public final class DecisionEngine {
           + " reached: " + left.size() + " qualifying " + (left.size() == 1 ? "offender was" : "offenders were")
           + " not banned (the strongest were): " + Fmt.list(left, LISTED_IN_EVENT)));
     }
-    return new BanOutcome(bans, offending, capReached, tooBroad);
+    return new BanOutcome(bans, offending, capReached);
   }
 
   private static String reason(OffendersRule rule, Candidate c) {
