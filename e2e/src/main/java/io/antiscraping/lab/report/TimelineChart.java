@@ -63,6 +63,8 @@ public final class TimelineChart {
     levelPlot.getRenderer().setSeriesPaint(0, new Color(0x6a1b9a));
     levelPlot.getRenderer().setSeriesStroke(0, new BasicStroke(2f));
     NumberAxis banAxis = new NumberAxis("bans");
+    banAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    banAxis.setRange(0, Math.max(1, timeline.maxBanned()) * 1.1);
     levelPlot.setRangeAxis(1, banAxis);
     levelPlot.setDataset(1, new XYSeriesCollection(bans));
     levelPlot.mapDatasetToRangeAxis(1, 1);

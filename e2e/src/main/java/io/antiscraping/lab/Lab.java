@@ -1,0 +1,138 @@
+package io.antiscraping.lab;
+
+import io.antiscraping.lab.report.ReportWriter;
+import io.antiscraping.lab.report.ScenarioOutcome;
+import io.antiscraping.lab.scenario.Scenario;
+import io.antiscraping.lab.support.ChildProcesses;
+import io.antiscraping.lab.traffic.TrafficGenerator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** A lab session: runs scenarios one after the other and writes the report. */
+public final class Lab {
+
+  /** The in-JVM API server logs every request at INFO through java.util.logging (kept referenced). */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    // The traffic generator sends Host: shop.example; the JDK client allows it only when this is set before its first use.
+    if (System.getProperty(TrafficGenerator.RESTRICTED_HEADERS_PROPERTY) == null) {
+      System.setProperty(TrafficGenerator.RESTRICTED_HEADERS_PROPERTY, "host");
+    }
+    System.setProperty("java.awt.headless", "true");
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
+
+  /** The scenarios shipped with the lab, in the order the report lists them. */
+  public static final List<String> DEFAULT_SCENARIOS = List.of("burst-crawler", "distributed-crawler", "ua-rotating",
+      "flash-sale", "search-bot", "label-poisoning");
+
+  public record Session(List<ScenarioRun.Result> results, Path reportDir) {
+    public List<ScenarioOutcome> outcomes() {
+      return results.stream().map(ScenarioRun.Result::outcome).toList();
+    }
+  }
+
+  private Lab() {}
+
+  public static Session run(List<Path> scenarioFiles, Path reportDir, LabOperator.Factory operator) throws Exception {
+    Prerequisites.ensure();
+    Path work = Files.createTempDirectory("antiscraping-lab-");
+    List<ScenarioRun.Result> results = new ArrayList<>();
+    String environment;
+    try {
+      environment = "Kubernetes API: " + (System.getenv("KUBECONFIG") == null || System.getenv("KUBECONFIG").isBlank()
+          ? "in-JVM API server (Fabric8 mock server, CRUD mode)" : "cluster from KUBECONFIG (a namespace per scenario)")
+          + "; nginx " + "with ModSecurity and the OWASP CRS (Debian); Prometheus scraping every 1s; "
+          + Runtime.getRuntime().availableProcessors() + " CPUs.";
+      for (Path file : scenarioFiles) {
+        Scenario scenario = Scenario.load(file);
+        System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()
+            + " s of traffic)");
+        results.add(new ScenarioRun(scenario, reportDir, work, operator).run());
+        ReportWriter.write(reportDir, environment, results.stream().map(ScenarioRun.Result::outcome).toList());
+      }
+    } finally {
+      ChildProcesses.stopAll();
+      deleteQuietly(work);
+    }
+    return new Session(results, reportDir);
+  }
+
+  /**
+   * The shipped scenario files: examples/scenarios of the working directory (or its parent, from e2e/), else the
+   * copies packaged in the lab jar, extracted to a temporary directory.
+   */
+  public static List<Path> defaultScenarioFiles() throws IOException {
+    for (Path candidate : List.of(Path.of("examples/scenarios"), Path.of("../examples/scenarios"))) {
+      if (Files.isDirectory(candidate)) {
+        return DEFAULT_SCENARIOS.stream().map(n -> candidate.resolve(n + ".yaml")).toList();
+      }
+    }
+    Path dir = Files.createTempDirectory("antiscraping-lab-examples-");
+    for (String name : DEFAULT_SCENARIOS) {
+      extract("scenarios/" + name + ".yaml", dir);
+    }
+    try (Stream<Path> policies = listPackaged("lab")) {
+      for (Path p : policies.toList()) {
+        extract("lab/" + p.getFileName(), dir);
+      }
+    }
+    return DEFAULT_SCENARIOS.stream().map(n -> dir.resolve("scenarios").resolve(n + ".yaml")).toList();
+  }
+
+  private static Stream<Path> listPackaged(String folder) throws IOException {
+    try {
+      var url = Lab.class.getResource("/lab-examples/" + folder);
+      if (url == null) {
+        return Stream.empty();
+      }
+      if ("jar".equals(url.getProtocol())) {
+        var fs = java.nio.file.FileSystems.newFileSystem(url.toURI(), Map.of());
+        return Files.list(fs.getPath("/lab-examples/" + folder));
+      }
+      return Files.list(Path.of(url.toURI()));
+    } catch (URISyntaxException | java.nio.file.FileSystemAlreadyExistsException e) {
+      throw new IOException(e);
+    }
+  }
+
+  private static void extract(String resource, Path dir) throws IOException {
+    try (InputStream in = Lab.class.getResourceAsStream("/lab-examples/" + resource)) {
+      if (in == null) {
+        throw new IOException("not packaged: " + resource);
+      }
+      Path target = dir.resolve(resource);
+      Files.createDirectories(target.getParent());
+      Files.copy(in, target);
+    }
+  }
+
+  /** e2e/target/lab-report from the repository root, target/lab-report from e2e/, else ./lab-report. */
+  public static Path defaultReportDir() {
+    if (Files.isDirectory(Path.of("e2e/target"))) {
+      return Path.of("e2e/target/lab-report");
+    }
+    if (Files.isDirectory(Path.of("target")) && Files.exists(Path.of("pom.xml"))) {
+      return Path.of("target/lab-report");
+    }
+    return Path.of("lab-report");
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // temporary files only
+    }
+  }
+}

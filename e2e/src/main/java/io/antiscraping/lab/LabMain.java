@@ -1,0 +1,64 @@
+package io.antiscraping.lab;
+
+import io.antiscraping.lab.report.ReportWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar e2e/target/antiscraping-lab.jar [--scenario FILE]... [--report-dir DIR]}: runs the storefront lab
+ * and prints the report summary.
+ */
+@Command(name = "antiscraping-lab", mixinStandardHelpOptions = true,
+    description = {"Runs the storefront lab: a storefront under attack behind real nginx + ModSecurity, measured by a "
+        + "real Prometheus, defended by the operator, and prints the measured outcomes.",
+        "Uses the in-JVM Kubernetes API server, or the cluster of KUBECONFIG when it is set."})
+public final class LabMain implements Callable<Integer> {
+
+  static {
+    // Before anything creates a JDK HTTP client (see Lab).
+    if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
+      System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    }
+  }
+
+  @Option(names = "--scenario", paramLabel = "FILE",
+      description = "A scenario file to run (repeatable). Default: the shipped scenarios in examples/scenarios.")
+  List<Path> scenarios = new ArrayList<>();
+
+  @Option(names = "--report-dir", paramLabel = "DIR",
+      description = "Where report.md, report.json, the charts and access logs go. Default: e2e/target/lab-report.")
+  Path reportDir;
+
+  @Option(names = {"-v", "--verbose"}, description = "Log what the operator and the lab do (INFO).")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    List<Path> files = scenarios.isEmpty() ? Lab.defaultScenarioFiles() : scenarios;
+    Path dir = reportDir == null ? Lab.defaultReportDir() : reportDir;
+    Lab.Session session;
+    try {
+      session = Lab.run(files, dir, LabOperator.inProcess());
+    } catch (IllegalStateException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    System.out.println();
+    System.out.println(ReportWriter.summary(session.outcomes()));
+    System.out.println("Report: " + dir.resolve("report.md").toAbsolutePath());
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    int rc = new CommandLine(new LabMain()).execute(args);
+    System.exit(rc);
+  }
+}

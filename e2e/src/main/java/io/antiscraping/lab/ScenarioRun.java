@@ -1,0 +1,248 @@
+package io.antiscraping.lab;
+
+import io.antiscraping.api.v1alpha1.Ban;
+import io.antiscraping.api.v1alpha1.PrometheusSource;
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.api.v1alpha1.Durations;
+import io.antiscraping.lab.kube.LabCluster;
+import io.antiscraping.lab.metrics.MtailProcess;
+import io.antiscraping.lab.nginx.LabIngressController;
+import io.antiscraping.lab.nginx.NginxProcess;
+import io.antiscraping.lab.nginx.NginxSettings;
+import io.antiscraping.lab.report.OutcomeCalculator;
+import io.antiscraping.lab.report.ScenarioOutcome;
+import io.antiscraping.lab.report.Timeline;
+import io.antiscraping.lab.report.TimelineChart;
+import io.antiscraping.lab.scenario.Scenario;
+import io.antiscraping.lab.storefront.FakeDb;
+import io.antiscraping.lab.storefront.Storefront;
+import io.antiscraping.lab.support.FreePorts;
+import io.antiscraping.lab.traffic.RequestRecord;
+import io.antiscraping.lab.traffic.TrafficGenerator;
+import io.antiscraping.operator.testing.PrometheusServer;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scenario, end to end, on a stack of its own: storefront, nginx configured from the Ingress, mtail, Prometheus
+ * (1 s scrape), the Kubernetes API and the operator. Applies the scenario's policy, sends the traffic, waits for the
+ * level to return to the baseline, deletes the policy, and checks that nginx runs the configuration it ran before.
+ */
+public final class ScenarioRun {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScenarioRun.class);
+  private static final Duration OBSERVE_EVERY = Duration.ofMillis(500);
+
+  /** What a run leaves behind. */
+  public record Result(ScenarioOutcome outcome, List<RequestRecord> truth, Timeline timeline, List<String> levels) {}
+
+  private final Scenario scenario;
+  private final Path reportDir;
+  private final Path workDir;
+  private final LabOperator.Factory operatorFactory;
+
+  public ScenarioRun(Scenario scenario, Path reportDir, Path workDir, LabOperator.Factory operatorFactory) {
+    this.scenario = scenario;
+    this.reportDir = reportDir;
+    this.workDir = workDir;
+    this.operatorFactory = operatorFactory;
+  }
+
+  public Result run() throws Exception {
+    Files.createDirectories(reportDir);
+    Path dir = Files.createDirectories(workDir.resolve(scenario.name()));
+    FakeDb db = FakeDb.standard();
+    List<String> notes = new ArrayList<>();
+    try (Storefront storefront = Storefront.start(db, 0);
+         LabCluster cluster = LabCluster.fromEnvironment()) {
+      Path prefix = Files.createDirectories(dir.resolve("nginx"));
+      Path accessLog = dir.resolve("access.log");
+      Files.deleteIfExists(accessLog);
+      Files.createFile(accessLog);
+      NginxSettings settings = new NginxSettings(prefix, FreePorts.next(), accessLog,
+          Map.of("storefront", storefront.port()), List.of("127.0.0.0/8"), NginxProcess.preparePrefix(prefix),
+          NginxProcess.prepareCrsInclude(prefix), NginxSettings.DEBIAN_MODSECURITY_MODULE);
+      cluster.createStorefrontIngress();
+      try (MtailProcess mtail = MtailProcess.start(dir, accessLog);
+           PrometheusServer prometheus = PrometheusServer.builder().scrapeInterval("1s")
+               .target("127.0.0.1:" + storefront.port(), "storefront").target(mtail.target(), "mtail").start();
+           LabIngressController controller = LabIngressController.start(cluster.client(), cluster.namespace(),
+               settings)) {
+        prometheus.awaitReady("up{job=\"mtail\"} == 1 and on() up{job=\"storefront\"} == 1", Duration.ofSeconds(60));
+        String before = controller.runningConfig();
+        ScrapingPolicy policy = loadPolicy(cluster, prometheus.uri());
+        String baseline = policy.getSpec().getLevels().get(0).getName();
+        List<String> levels = policy.getSpec().getLevels().stream().map(l -> l.getName()).toList();
+
+        AtomicInteger policyUpdates = new AtomicInteger();
+        SharedIndexInformer<ScrapingPolicy> policies = cluster.client().resources(ScrapingPolicy.class)
+            .inNamespace(cluster.namespace()).inform(countUpdates(policyUpdates));
+        Timeline timeline = new Timeline();
+        ScheduledExecutorService observer = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "lab-observer");
+          t.setDaemon(true);
+          return t;
+        });
+        long[] runStart = {System.nanoTime()};
+        try (LabOperator operator = operatorFactory.start(cluster.client(), cluster.namespace(), prometheus.uri())) {
+          cluster.client().resource(policy).create();
+          int ingressUpdatesBefore = controller.ingressUpdates();
+          await("the policy's baseline to reach nginx", Duration.ofSeconds(60),
+              () -> baseline.equals(level(cluster, policy)) && !before.equals(controller.runningConfig()));
+          runStart[0] = System.nanoTime();
+          int reloadsBefore = controller.reloads();
+          int policyUpdatesBefore = policyUpdates.get();
+          observer.scheduleAtFixedRate(() -> observe(cluster, policy, timeline, runStart[0],
+                  controller.ingressUpdates() - ingressUpdatesBefore, policyUpdates.get() - policyUpdatesBefore,
+                  controller.reloads() - reloadsBefore),
+              0, OBSERVE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+
+          LOG.info("scenario {}: traffic for {}", scenario.name(), scenario.runTime());
+          TrafficGenerator traffic = new TrafficGenerator(scenario, URI.create("http://127.0.0.1:" + settings.listenPort()),
+              db, allowlistedAddress(policy));
+          List<RequestRecord> truth = traffic.run();
+
+          if (scenario.attackEnd() != null) {
+            Duration cooldown = Durations.parse(policy.getSpec().getCooldown()).orElse(Duration.ofMinutes(10));
+            Duration limit = cooldown.plusSeconds(90);
+            boolean back = awaitQuietly(limit, () -> baseline.equals(level(cluster, policy)));
+            if (!back) {
+              notes.add("the level did not return to `" + baseline + "` within " + Durations.format(limit)
+                  + " after the traffic ended");
+            }
+          }
+          Thread.sleep(OBSERVE_EVERY.toMillis() * 2);
+          observer.shutdown();
+          observer.awaitTermination(5, TimeUnit.SECONDS);
+          notes.addAll(conditionNotes(cluster, policy));
+
+          cluster.client().resource(policy).delete();
+          boolean restored = awaitQuietly(Duration.ofSeconds(30), () -> before.equals(controller.runningConfig()));
+          for (LabIngressController.Applied rejected : controller.rejected()) {
+            notes.add("nginx rejected a configuration rendered from the Ingress: " + rejected.error());
+          }
+          policies.close();
+
+          ScenarioOutcome outcome = OutcomeCalculator.calculate(scenario, db, truth, timeline,
+              new OutcomeCalculator.RunFacts(baseline, restored, notes));
+          Files.copy(accessLog, reportDir.resolve(scenario.name() + "-access.log"), StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(controller.nginx().errorLog(), reportDir.resolve(scenario.name() + "-nginx-error.log"),
+              StandardCopyOption.REPLACE_EXISTING);
+          TimelineChart.write(reportDir.resolve(scenario.name() + ".png"), outcome, truth, timeline, levels);
+          return new Result(outcome, truth, timeline, levels);
+        } finally {
+          observer.shutdownNow();
+          policies.close();
+        }
+      }
+    }
+  }
+
+  private ScrapingPolicy loadPolicy(LabCluster cluster, URI prometheus) throws IOException {
+    ScrapingPolicy policy = cluster.client().getKubernetesSerialization()
+        .unmarshal(Files.readString(scenario.policyFile()), ScrapingPolicy.class);
+    policy.getMetadata().setNamespace(cluster.namespace());
+    PrometheusSource source = policy.getSpec().getPrometheus() == null ? new PrometheusSource()
+        : policy.getSpec().getPrometheus();
+    source.setUrl(prometheus.toString());
+    policy.getSpec().setPrometheus(source);
+    return policy;
+  }
+
+  private static String allowlistedAddress(ScrapingPolicy policy) {
+    if (policy.getSpec().getAllowlist() == null || policy.getSpec().getAllowlist().getCidrs().isEmpty()) {
+      return "10.0.0.7";
+    }
+    String cidr = policy.getSpec().getAllowlist().getCidrs().get(0);
+    try {
+      return io.antiscraping.lab.traffic.Addresses.take(cidr, 7).get(6);
+    } catch (IllegalArgumentException e) {
+      return "10.0.0.7";
+    }
+  }
+
+  private static String level(LabCluster cluster, ScrapingPolicy policy) {
+    ScrapingPolicy p = cluster.policy(policy.getMetadata().getName());
+    return p == null || p.getStatus() == null ? null : p.getStatus().getLevel();
+  }
+
+  private void observe(LabCluster cluster, ScrapingPolicy policy, Timeline timeline, long startNanos,
+      int ingressWrites, int statusWrites, int reloads) {
+    try {
+      ScrapingPolicy p = cluster.policy(policy.getMetadata().getName());
+      String level = p == null || p.getStatus() == null ? null : p.getStatus().getLevel();
+      List<String> banned = p == null || p.getStatus() == null || p.getStatus().getBanned() == null ? List.of()
+          : p.getStatus().getBanned().stream().map(Ban::getClient).filter(Objects::nonNull).toList();
+      timeline.add(new Timeline.Sample(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), level, banned,
+          ingressWrites, statusWrites, reloads));
+    } catch (RuntimeException e) {
+      LOG.debug("observation failed: {}", e.toString());
+    }
+  }
+
+  private static List<String> conditionNotes(LabCluster cluster, ScrapingPolicy policy) {
+    List<String> notes = new ArrayList<>();
+    ScrapingPolicy p = cluster.policy(policy.getMetadata().getName());
+    if (p != null && p.getStatus() != null && p.getStatus().getConditions() != null) {
+      p.getStatus().getConditions().stream()
+          .filter(c -> !"True".equals(c.getStatus()) && List.of("Ready", "MetricsAvailable", "Enforced").contains(c.getType())
+              || "True".equals(c.getStatus()) && !List.of("Ready", "MetricsAvailable", "Enforced").contains(c.getType()))
+          .forEach(c -> notes.add("condition at the end: " + c.getType() + "=" + c.getStatus() + " (" + c.getReason()
+              + "): " + c.getMessage()));
+    }
+    return notes;
+  }
+
+  private static <T> ResourceEventHandler<T> countUpdates(AtomicInteger counter) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {}
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        counter.incrementAndGet();
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
+    };
+  }
+
+  private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    if (!awaitQuietly(timeout, condition)) {
+      throw new IllegalStateException("timed out after " + Durations.format(timeout) + " waiting for " + what);
+    }
+  }
+
+  private static boolean awaitQuietly(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.getAsBoolean()) {
+          return true;
+        }
+      } catch (RuntimeException transientError) {
+        LOG.debug("condition check failed: {}", transientError.toString());
+      }
+      Thread.sleep(200);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,168 @@
+package io.antiscraping.lab.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.antiscraping.lab.Lab;
+import io.antiscraping.lab.LabOperator;
+import io.antiscraping.lab.ScenarioRun;
+import io.antiscraping.lab.report.ScenarioOutcome;
+import io.antiscraping.lab.scenario.Scenario;
+import io.antiscraping.lab.scenario.Scenario.ClientClass;
+import io.antiscraping.api.v1alpha1.Durations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The storefront lab, end to end: the shipped scenarios run once (real nginx + ModSecurity + CRS, mtail, real
+ * Prometheus scraping every 1 s, the operator in-process against the in-JVM API server or KUBECONFIG's cluster) and
+ * each outcome is held to the bounds its scenario file states and the project promises. The report lands in
+ * target/lab-report.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StorefrontLabIT {
+
+  /** Scenarios this suite runs (all shipped ones). */
+  static final List<String> SCENARIOS = List.of("flash-sale", "search-bot");
+  /** Longest rate window in the lab policy plus scrape and evaluation delays: how long the signals lag the traffic. */
+  static final Duration SIGNAL_LAG = Duration.ofSeconds(40);
+
+  Map<String, ScenarioRun.Result> results;
+  Map<String, Scenario> scenarios;
+  Map<String, Duration> cooldowns = new java.util.HashMap<>();
+  Path reportDir = Path.of("target/lab-report");
+
+  @BeforeAll
+  void runTheLab() throws Exception {
+    List<Path> files = SCENARIOS.stream().map(n -> Path.of("../examples/scenarios", n + ".yaml")).toList();
+    Lab.Session session = Lab.run(files, reportDir, LabOperator.inProcess());
+    results = session.results().stream().collect(Collectors.toMap(r -> r.outcome().scenario(), Function.identity()));
+    scenarios = new java.util.HashMap<>();
+    for (Path f : files) {
+      Scenario s = Scenario.load(f);
+      scenarios.put(s.name(), s);
+      String cooldown = new com.fasterxml.jackson.databind.ObjectMapper(
+          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(s.policyFile().toFile())
+          .at("/spec/cooldown").asText("10m");
+      cooldowns.put(s.name(), Durations.parse(cooldown).orElseThrow());
+    }
+  }
+
+  Stream<String> scenarioNames() {
+    return SCENARIOS.stream();
+  }
+
+  Stream<String> attackScenarios() {
+    return SCENARIOS.stream().filter(n -> !scenarios.get(n).groups(ClientClass.CRAWLER).isEmpty());
+  }
+
+  ScenarioOutcome outcome(String name) {
+    return results.get(name).outcome();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyCrawlerIsContainedInTime() {
+    return attackScenarios().map(n -> DynamicTest.dynamicTest(n, () -> everyCrawlerIsContainedInTime(n)));
+  }
+
+  void everyCrawlerIsContainedInTime(String name) {
+    Duration bound = scenarios.get(name).expect().containWithinDuration();
+    for (ScenarioOutcome.GroupOutcome g : outcome(name).groups()) {
+      if (g.clientClass().equals("crawler")) {
+        assertThat(g.timeToContainSeconds()).as("%s: %s contained", name, g.name()).isNotNull();
+        assertThat(g.timeToContainSeconds()).as("%s: %s time to contain (s)", name, g.name())
+            .isLessThanOrEqualTo(bound.toSeconds());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("scenarioNames")
+  void shoppersAreAlmostNeverDenied(String name) {
+    ScenarioOutcome o = outcome(name);
+    assertThat(o.shopperRequests()).as("shopper requests").isGreaterThan(100);
+    assertThat(o.shopperDenialShare()).as("%s: shopper denial share (%d of %d)", name, o.shopperDenied(),
+        o.shopperRequests()).isLessThanOrEqualTo(scenarios.get(name).expect().shopperDenialShare());
+    assertThat(o.shopperErrors()).as("%s: shopper requests without a response or with 5xx", name).isZero();
+  }
+
+  @ParameterizedTest
+  @MethodSource("scenarioNames")
+  void nobodyButCrawlersIsBanned(String name) {
+    assertThat(outcome(name).wrongfulBans()).as(name).hasSizeLessThanOrEqualTo(
+        scenarios.get(name).expect().wrongfulBans()).isEmpty();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> theLevelReturnsToBaselineAfterTheAttackPlusCooldown() {
+    return attackScenarios().map(n -> DynamicTest.dynamicTest(n, () -> theLevelReturnsToBaselineAfterTheAttackPlusCooldown(n)));
+  }
+
+  void theLevelReturnsToBaselineAfterTheAttackPlusCooldown(String name) {
+    ScenarioOutcome o = outcome(name);
+    Duration cooldown = cooldowns.get(name);
+    assertThat(o.backToBaselineSeconds()).as("%s: back to baseline", name).isNotNull();
+    assertThat(o.backToBaselineSeconds()).as("%s: back to baseline (s since start)", name)
+        .isLessThanOrEqualTo(o.attackEndSeconds() + cooldown.plus(SIGNAL_LAG).toSeconds());
+  }
+
+  @ParameterizedTest
+  @MethodSource("scenarioNames")
+  void deletingThePolicyRestoresTheNginxConfiguration(String name) {
+    assertThat(outcome(name).nginxRestoredAfterDelete()).as(name).isTrue();
+  }
+
+  @ParameterizedTest
+  @MethodSource("scenarioNames")
+  void nginxAcceptedEveryConfigurationTheOperatorCausedAndTheReportIsWritten(String name) {
+    assertThat(outcome(name).notes()).as(name).noneMatch(n -> n.startsWith("nginx rejected"));
+    assertThat(reportDir.resolve(name + ".png")).isNotEmptyFile();
+    assertThat(reportDir.resolve(name + "-access.log")).isNotEmptyFile();
+  }
+
+  @Test
+  void theDistributedCrawlerGetsFewerThan3000Profiles() {
+    if (!SCENARIOS.contains("distributed-crawler")) {
+      return;
+    }
+    ScenarioOutcome o = outcome("distributed-crawler");
+    assertThat(o.crawlerProfileRecords()).isLessThan(scenarios.get("distributed-crawler").expect().maxProfileRecords());
+  }
+
+  @Test
+  void theAllowlistedSearchBotIsNeverLimitedNorBanned() {
+    ScenarioOutcome o = outcome("search-bot");
+    assertThat(o.searchBotRequests()).isGreaterThan(300);
+    assertThat(o.searchBotDenied()).isZero();
+    assertThat(o.everBanned()).noneMatch(b -> b.startsWith("66.249."));
+  }
+
+  @Test
+  void theFlashSaleIsNeverPunished() {
+    ScenarioOutcome o = outcome("flash-sale");
+    assertThat(o.shopperDenied()).isZero();
+    assertThat(o.everBanned()).isEmpty();
+  }
+
+  @Test
+  void theReportHasEveryScenario() throws Exception {
+    String md = Files.readString(reportDir.resolve("report.md"));
+    String json = Files.readString(reportDir.resolve("report.json"));
+    for (String name : SCENARIOS) {
+      assertThat(md).contains("## " + name);
+      assertThat(json).contains("\"scenario\" : \"" + name + "\"");
+    }
+  }
+}

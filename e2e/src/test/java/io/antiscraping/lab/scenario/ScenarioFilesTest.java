@@ -1,0 +1,106 @@
+package io.antiscraping.lab.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.lab.Lab;
+import io.antiscraping.lab.scenario.Scenario.ClientClass;
+import io.antiscraping.lab.traffic.TrafficGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The shipped scenarios load, have the shape the issue fixes, and run under a policy the CRD accepts. */
+class ScenarioFilesTest {
+
+  static final Path SCENARIOS = Path.of("../examples/scenarios");
+  static final CrdSchemaValidator VALIDATOR = CrdSchemaValidator.strict(Path.of(
+      "../crds/scrapingpolicies.antiscraping.io-v1.yml"));
+
+  static Stream<Path> files() throws Exception {
+    try (Stream<Path> s = Files.list(SCENARIOS)) {
+      return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+    }
+  }
+
+  @Test
+  void theShippedScenariosAreAllThere() throws Exception {
+    assertThat(files().map(p -> p.getFileName().toString().replace(".yaml", "")))
+        .containsExactlyInAnyOrderElementsOf(Lab.DEFAULT_SCENARIOS);
+  }
+
+  @ParameterizedTest
+  @MethodSource("files")
+  void loadsAndItsPolicyIsValid(Path file) throws Exception {
+    Scenario s = Scenario.load(file);
+    assertThat(s.name()).isEqualTo(file.getFileName().toString().replace(".yaml", ""));
+    assertThat(s.policyFile()).exists();
+    List<String> errors = VALIDATOR.validate(CrdSchemaValidator.read(s.policyFile()));
+    assertThat(errors).as(s.policyFile().toString()).isEmpty();
+    if (s.attackEnd() != null) {
+      assertThat(s.attackEnd()).as("the run goes on after the attack").isLessThan(s.runTime());
+    }
+  }
+
+  @Test
+  void clientAddressesNeverOverlapBetweenGroups() throws Exception {
+    for (Path file : files().toList()) {
+      Set<String> seen = new HashSet<>();
+      for (Scenario.ClientGroup g : Scenario.load(file).clients()) {
+        for (String a : TrafficGenerator.addresses(g)) {
+          assertThat(seen.add(a)).as("%s: %s used twice", file, a).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void distributedCrawlerHasTheIncidentsShapeAndPace() throws Exception {
+    Scenario s = Scenario.load(SCENARIOS.resolve("distributed-crawler.yaml"));
+    Scenario.ClientGroup pool = s.groups(ClientClass.CRAWLER).get(0);
+    assertThat(pool.count()).isGreaterThanOrEqualTo(200);
+    assertThat(pool.ratePerClient()).isLessThanOrEqualTo(0.25);
+    // 1.1 billion records in eight months is about 53 records/s; comments pages carry ~2 records on average.
+    double requests = pool.count() * pool.ratePerClient();
+    double records = requests * (pool.mix().get("profile") + pool.mix().get("comments") * 2.0);
+    assertThat(records).isBetween(40.0, 65.0);
+    assertThat(s.expect().maxProfileRecords()).isEqualTo(3000);
+  }
+
+  @Test
+  void flashSaleIsAFivefoldSurgeOfShoppersWithoutCrawlers() throws Exception {
+    Scenario s = Scenario.load(SCENARIOS.resolve("flash-sale.yaml"));
+    assertThat(s.groups(ClientClass.CRAWLER)).isEmpty();
+    assertThat(s.groups(ClientClass.SHOPPER).get(0).surge().multiplier()).isEqualTo(5.0);
+  }
+
+  @Test
+  void rejectsUnknownFieldsAndBadDurations(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path f = dir.resolve("bad.yaml");
+    Files.writeString(f, "name: bad\npolicy: p.yaml\nduration: 10s\nclients: [{name: a, class: shopper, addresses: 10.0.0.0/24, colour: red}]\n");
+    assertThatThrownBy(() -> Scenario.load(f)).hasMessageContaining("colour");
+    Files.writeString(f, "name: bad\npolicy: p.yaml\nduration: ten\nclients: [{name: a, class: shopper, addresses: 10.0.0.0/24}]\n");
+    assertThatThrownBy(() -> Scenario.load(f)).hasMessageContaining("duration");
+  }
+
+  @Test
+  void durationsAndDefaults(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path f = dir.resolve("s.yaml");
+    Files.writeString(f, "name: s\npolicy: p.yaml\nduration: 1m30s\nclients: [{name: c, class: crawler, "
+        + "addresses: 192.0.2.0/24, ratePerClient: 2, start: 5s, stop: 20s}]\n");
+    Scenario s = Scenario.load(f);
+    assertThat(s.runTime()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(s.attackStart()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(s.attackEnd()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(s.expect().containWithinDuration()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(s.policyFile()).isEqualTo(dir.resolve("p.yaml"));
+  }
+}
