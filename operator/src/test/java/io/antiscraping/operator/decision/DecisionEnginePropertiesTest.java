@@ -27,7 +27,7 @@ import net.jqwik.api.Provide;
  * Properties of the engine over random policies and random sequences of readings (including NaN, infinities,
  * unavailable signals, spoofed and allowlisted client keys).
  */
-class DecisionEngineProperties {
+class DecisionEnginePropertiesTest {
 
   /** One evaluation: seconds since the previous one, {@code reads} (null: unavailable), clients (null: unavailable). */
   record Step(int dt, Double reads, Map<String, Double> clients) {

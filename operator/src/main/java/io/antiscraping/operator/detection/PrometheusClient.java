@@ -1,0 +1,407 @@
+package io.antiscraping.operator.detection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.antiscraping.operator.detection.QueryResult.Failure;
+import io.antiscraping.operator.detection.QueryResult.Kind;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Prometheus HTTP API instant queries ({@code /api/v1/query}) with {@link HttpClient} and Jackson. Never throws and
+ * never turns a failure into a number: every outcome is a {@link QueryResult}. Short queries are sent as GET, long
+ * ones as a POST form. Redirects are not followed (a bearer token must not travel to another host). The token is
+ * never logged nor put in a message.
+ */
+public final class PrometheusClient implements QueryRunner {
+
+  /** Largest answer read (a per-client query over many clients is a few MB). */
+  public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+  private static final int MAX_GET_URI = 2048;
+  private static final int SNIPPET = 200;
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final QueryObserver observer;
+  private final int maxBodyBytes;
+  private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+
+  public PrometheusClient(QueryObserver observer) {
+    this(observer, DEFAULT_MAX_BODY_BYTES);
+  }
+
+  public PrometheusClient(QueryObserver observer, int maxBodyBytes) {
+    this.observer = observer == null ? QueryObserver.NONE : observer;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public QueryResult query(PrometheusEndpoint endpoint, String promql) {
+    long start = System.nanoTime();
+    QueryResult r;
+    try {
+      r = send(endpoint, promql);
+    } catch (RuntimeException e) {
+      r = new Failure(Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority() + ": " + e);
+    }
+    observer.observed(r.outcome(), Duration.ofNanos(System.nanoTime() - start));
+    return r;
+  }
+
+  private QueryResult send(PrometheusEndpoint ep, String promql) {
+    HttpClient client;
+    try {
+      client = client(ep);
+    } catch (IllegalArgumentException e) {
+      return new Failure(Kind.TLS_ERROR, e.getMessage());
+    }
+    URI uri = ep.queryUri();
+    String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+    HttpRequest.Builder b;
+    String get = uri + "?" + form;
+    if (get.length() <= MAX_GET_URI) {
+      b = HttpRequest.newBuilder(URI.create(get)).GET();
+    } else {
+      b = HttpRequest.newBuilder(uri).header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8));
+    }
+    b.timeout(ep.timeout()).header("Accept", "application/json");
+    ep.bearerToken().ifPresent(t -> b.header("Authorization", "Bearer " + t));
+    CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(b.build(), info -> new LimitedBody(maxBodyBytes));
+    HttpResponse<byte[]> resp;
+    try {
+      resp = f.get(ep.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      return timeout(ep);
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      return new Failure(Kind.TIMEOUT, "interrupted while querying " + ep.authority());
+    } catch (ExecutionException e) {
+      return failure(ep, e.getCause());
+    }
+    return parse(ep, resp);
+  }
+
+  private static Failure timeout(PrometheusEndpoint ep) {
+    return new Failure(Kind.TIMEOUT, "no answer from Prometheus at " + ep.authority() + " within "
+        + format(ep.timeout()));
+  }
+
+  private static Failure failure(PrometheusEndpoint ep, Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof HttpConnectTimeoutException) {
+        return new Failure(Kind.UNREACHABLE, "cannot connect to Prometheus at " + ep.authority() + ": connect timed "
+            + "out after " + format(ep.timeout()));
+      }
+      if (c instanceof HttpTimeoutException) {
+        return timeout(ep);
+      }
+      if (c instanceof TooLarge) {
+        return new Failure(Kind.TOO_LARGE, "answer from Prometheus at " + ep.authority() + " is larger than "
+            + c.getMessage() + " bytes: narrow the query");
+      }
+      if (c instanceof ConnectException) {
+        return new Failure(Kind.UNREACHABLE, "cannot connect to Prometheus at " + ep.authority()
+            + ": connection refused");
+      }
+      if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
+        return new Failure(Kind.UNREACHABLE, "cannot connect to Prometheus at " + ep.authority()
+            + ": unknown host " + ep.baseUrl().getHost());
+      }
+      if (c instanceof SSLException) {
+        return new Failure(Kind.TLS_ERROR, "TLS with Prometheus at " + ep.authority() + " failed: "
+            + clean(c.getMessage()));
+      }
+    }
+    return new Failure(Kind.UNREACHABLE, "cannot reach Prometheus at " + ep.authority() + ": "
+        + (t == null ? "unknown error" : clean(t.getClass().getSimpleName()
+        + (t.getMessage() == null ? "" : ": " + t.getMessage()))));
+  }
+
+  private QueryResult parse(PrometheusEndpoint ep, HttpResponse<byte[]> resp) {
+    int code = resp.statusCode();
+    byte[] body = resp.body() == null ? new byte[0] : resp.body();
+    JsonNode root = null;
+    try {
+      root = body.length == 0 ? null : json.readTree(body);
+    } catch (IOException e) {
+      root = null;
+    }
+    if (code >= 300 && code < 400) {
+      return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
+          + " (redirect to " + clean(resp.headers().firstValue("Location").orElse("?")) + ", not followed): "
+          + "set the URL it redirects to");
+    }
+    if (code >= 400) {
+      if (root != null && root.isObject() && root.hasNonNull("error")) {
+        String type = root.path("errorType").asText("");
+        return new Failure(Kind.HTTP_ERROR, "Prometheus answered HTTP " + code + (type.isEmpty() ? "" : " (" + type
+            + ")") + ": " + clean(root.path("error").asText()));
+      }
+      return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
+          + (body.length == 0 ? "" : ": " + snippet(body)));
+    }
+    if (root == null || !root.isObject()) {
+      String ct = resp.headers().firstValue("Content-Type").orElse("none");
+      return new Failure(Kind.NOT_JSON, "answer from " + ep.authority() + " (HTTP " + code + ", content type "
+          + clean(ct) + ") is not JSON" + (body.length == 0 ? " (empty body)" : ": " + snippet(body)));
+    }
+    if (!"success".equals(root.path("status").asText())) {
+      if (root.hasNonNull("error")) {
+        return new Failure(Kind.HTTP_ERROR, "Prometheus answered status error"
+            + (root.hasNonNull("errorType") ? " (" + clean(root.path("errorType").asText()) + ")" : "") + ": "
+            + clean(root.path("error").asText()));
+      }
+      return new Failure(Kind.BAD_RESPONSE, "answer from " + ep.authority() + " is not a Prometheus API answer: "
+          + snippet(body));
+    }
+    JsonNode data = root.path("data");
+    String type = data.path("resultType").asText("");
+    JsonNode result = data.path("result");
+    switch (type) {
+      case "scalar": {
+        Double v = sampleValue(result);
+        if (v == null) {
+          return new Failure(Kind.BAD_RESPONSE, "malformed scalar in the answer: " + snippet(body));
+        }
+        Failure bad = nonFinite(v);
+        return bad != null ? bad : new QueryResult.Scalar(v);
+      }
+      case "vector": {
+        if (!result.isArray()) {
+          return new Failure(Kind.BAD_RESPONSE, "malformed vector in the answer: " + snippet(body));
+        }
+        if (result.isEmpty()) {
+          return new Failure(Kind.EMPTY, "empty result: the query returned no series");
+        }
+        List<QueryResult.Series> series = new ArrayList<>(result.size());
+        for (JsonNode s : result) {
+          Double v = sampleValue(s.path("value"));
+          if (v == null) {
+            return new Failure(Kind.BAD_RESPONSE, "malformed sample in the answer: " + clean(s.toString()));
+          }
+          Map<String, String> labels = new HashMap<>();
+          for (Iterator<Map.Entry<String, JsonNode>> it = s.path("metric").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            labels.put(e.getKey(), e.getValue().asText());
+          }
+          series.add(new QueryResult.Series(labels, v));
+        }
+        return new QueryResult.Vector(series);
+      }
+      case "matrix":
+        return new Failure(Kind.WRONG_TYPE, "expected an instant vector or a scalar, got a range vector (matrix): "
+            + "remove the [range] selector or wrap it in a function such as rate()");
+      case "string":
+        return new Failure(Kind.WRONG_TYPE, "expected an instant vector or a scalar, got a string");
+      default:
+        return new Failure(Kind.BAD_RESPONSE, "unexpected result type \"" + clean(type) + "\" in the answer");
+    }
+  }
+
+  /** A number from a {@code [timestamp, "value"]} pair, or null when malformed. */
+  private static Double sampleValue(JsonNode pair) {
+    if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isTextual()) {
+      return null;
+    }
+    String s = pair.get(1).asText();
+    return switch (s) {
+      case "NaN" -> Double.NaN;
+      case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> {
+        try {
+          yield Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+          yield null;
+        }
+      }
+    };
+  }
+
+  private static Failure nonFinite(double v) {
+    if (Double.isNaN(v)) {
+      return new Failure(Kind.NAN, "value is NaN");
+    }
+    if (Double.isInfinite(v)) {
+      return new Failure(Kind.INF, "value is " + (v > 0 ? "+Inf" : "-Inf"));
+    }
+    return null;
+  }
+
+  private HttpClient client(PrometheusEndpoint ep) {
+    String ca = ep.caPem().orElse("");
+    String key = (ca.isEmpty() ? "-" : sha256(ca)) + "/" + ep.timeout().toMillis();
+    HttpClient c = clients.get(key);
+    if (c != null) {
+      return c;
+    }
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(ep.timeout())
+        .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1);
+    if (!ca.isEmpty()) {
+      b.sslContext(sslContext(ca));
+    }
+    c = b.build();
+    HttpClient prev = clients.putIfAbsent(key, c);
+    return prev != null ? prev : c;
+  }
+
+  static SSLContext sslContext(String pem) {
+    try {
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      var certs = cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+      if (certs.isEmpty()) {
+        throw new IllegalArgumentException("the CA bundle holds no certificate");
+      }
+      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+      ks.load(null, null);
+      int i = 0;
+      for (Certificate cert : certs) {
+        ks.setCertificateEntry("ca-" + i++, cert);
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalArgumentException("the CA bundle is not valid PEM: " + clean(String.valueOf(e.getMessage())));
+    }
+  }
+
+  static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String snippet(byte[] body) {
+    String s = new String(body, 0, Math.min(body.length, SNIPPET * 2), StandardCharsets.UTF_8);
+    s = clean(s);
+    return s.length() > SNIPPET ? s.substring(0, SNIPPET) + "..." : s;
+  }
+
+  /** Printable single line; bounded. */
+  static String clean(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder(Math.min(s.length(), 512));
+    for (int i = 0; i < s.length() && sb.length() < 500; i++) {
+      char c = s.charAt(i);
+      sb.append(Character.isISOControl(c) ? ' ' : c);
+    }
+    return sb.toString().strip().replaceAll(" {2,}", " ");
+  }
+
+  private static String format(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+  }
+
+  /** Marks an answer over the size limit. */
+  private static final class TooLarge extends IOException {
+    TooLarge(long limit) {
+      super(Long.toString(limit));
+    }
+  }
+
+  /** Collects the body, failing as soon as it exceeds the limit. */
+  private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+    private final int limit;
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final List<ByteBuffer> parts = new ArrayList<>();
+    private long size;
+    private Flow.Subscription subscription;
+
+    LimitedBody(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<byte[]> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        size += b.remaining();
+        parts.add(b);
+      }
+      if (size > limit) {
+        parts.clear();
+        subscription.cancel();
+        result.completeExceptionally(new TooLarge(limit));
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      result.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      if (result.isDone()) {
+        return;
+      }
+      byte[] out = new byte[(int) size];
+      int pos = 0;
+      for (ByteBuffer b : parts) {
+        int n = b.remaining();
+        b.get(out, pos, n);
+        pos += n;
+      }
+      result.complete(out);
+    }
+  }
+}

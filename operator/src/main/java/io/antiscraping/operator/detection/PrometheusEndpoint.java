@@ -1,0 +1,70 @@
+package io.antiscraping.operator.detection;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where and how to query a Prometheus server.
+ *
+ * @param baseUrl     base URL of the HTTP API, e.g. {@code http://prometheus.monitoring:9090} (a path prefix such as
+ *                    {@code /prometheus} is kept)
+ * @param bearerToken sent as {@code Authorization: Bearer ...}; never printed, never logged
+ * @param caPem       PEM bundle of the CA certificates to trust for https (default: the JVM's trust store)
+ * @param timeout     for the whole query: connect, send, answer
+ */
+public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Optional<String> caPem,
+                                 Duration timeout) {
+
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  public PrometheusEndpoint {
+    Objects.requireNonNull(baseUrl, "baseUrl");
+    String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || baseUrl.getHost() == null) {
+      throw new IllegalArgumentException("Prometheus URL must be http(s)://host[:port][/path]: " + baseUrl);
+    }
+    bearerToken = bearerToken == null ? Optional.empty() : bearerToken.filter(t -> !t.isBlank()).map(String::strip);
+    caPem = caPem == null ? Optional.empty() : caPem.filter(p -> !p.isBlank());
+    timeout = timeout == null || timeout.isZero() || timeout.isNegative() ? DEFAULT_TIMEOUT : timeout;
+  }
+
+  /** An endpoint without credentials, with the default timeout. */
+  public static PrometheusEndpoint of(String baseUrl) {
+    return new PrometheusEndpoint(URI.create(baseUrl), Optional.empty(), Optional.empty(), DEFAULT_TIMEOUT);
+  }
+
+  public PrometheusEndpoint withBearerToken(String token) {
+    return new PrometheusEndpoint(baseUrl, Optional.ofNullable(token), caPem, timeout);
+  }
+
+  public PrometheusEndpoint withCaPem(String pem) {
+    return new PrometheusEndpoint(baseUrl, bearerToken, Optional.ofNullable(pem), timeout);
+  }
+
+  public PrometheusEndpoint withTimeout(Duration t) {
+    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, t);
+  }
+
+  /** {@code <base>/api/v1/query}. */
+  URI queryUri() {
+    String base = baseUrl.toString();
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    return URI.create(base + "/api/v1/query");
+  }
+
+  /** Host and port for messages (never the credentials). */
+  String authority() {
+    return baseUrl.getHost() + (baseUrl.getPort() >= 0 ? ":" + baseUrl.getPort() : "");
+  }
+
+  @Override
+  public String toString() {
+    return "PrometheusEndpoint[baseUrl=" + baseUrl + ", bearerToken=" + (bearerToken.isPresent() ? "<redacted>" : "none")
+        + ", caPem=" + (caPem.isPresent() ? caPem.get().length() + " chars" : "none") + ", timeout=" + timeout + "]";
+  }
+}

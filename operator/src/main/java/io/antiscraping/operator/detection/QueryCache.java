@@ -1,0 +1,95 @@
+package io.antiscraping.operator.detection;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Shares queries between policies: within one evaluation cycle, identical (Prometheus URL, query, credentials)
+ * requests are sent once however many policies ask. Single-flight (callers asking while a query is in flight wait for
+ * its answer) plus a short freshness window (default 1 s) after the answer, failures included, so that a cycle over
+ * a thousand policies does not hammer a struggling Prometheus. Keys hold hashes of the token and CA bundle, never the
+ * token itself.
+ */
+public final class QueryCache implements QueryRunner {
+
+  public static final Duration DEFAULT_FRESHNESS = Duration.ofSeconds(1);
+  private static final int PURGE_ABOVE = 4096;
+
+  private final QueryRunner runner;
+  private final long freshnessMillis;
+  private final Clock clock;
+  private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong calls = new AtomicLong();
+
+  private record Key(String url, String query, String tokenHash, String caHash) {
+  }
+
+  private static final class Entry {
+    final CompletableFuture<QueryResult> result = new CompletableFuture<>();
+    volatile long completedAt = Long.MIN_VALUE;
+  }
+
+  public QueryCache(QueryRunner runner) {
+    this(runner, DEFAULT_FRESHNESS, Clock.systemUTC());
+  }
+
+  public QueryCache(QueryRunner runner, Duration freshness, Clock clock) {
+    this.runner = Objects.requireNonNull(runner, "runner");
+    this.freshnessMillis = Math.max(0, freshness.toMillis());
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public QueryResult query(PrometheusEndpoint endpoint, String promql) {
+    calls.incrementAndGet();
+    Key key = new Key(endpoint.queryUri().toString(), promql,
+        endpoint.bearerToken().map(PrometheusClient::sha256).orElse(""),
+        endpoint.caPem().map(PrometheusClient::sha256).orElse(""));
+    long now = clock.millis();
+    Entry[] mine = new Entry[1];
+    Entry e = entries.compute(key, (k, old) -> {
+      if (old != null && (!old.result.isDone() || now - old.completedAt < freshnessMillis)) {
+        return old;
+      }
+      mine[0] = new Entry();
+      return mine[0];
+    });
+    if (mine[0] == null) {
+      return e.result.join();
+    }
+    sent.incrementAndGet();
+    QueryResult r;
+    try {
+      r = runner.query(endpoint, promql);
+    } catch (RuntimeException ex) {
+      r = new QueryResult.Failure(QueryResult.Kind.BAD_RESPONSE, "unexpected error: " + ex);
+    }
+    e.completedAt = clock.millis();
+    e.result.complete(r);
+    if (entries.size() > PURGE_ABOVE) {
+      purge();
+    }
+    return r;
+  }
+
+  /** Queries actually sent to Prometheus (not answered from the cache). */
+  public long queriesSent() {
+    return sent.get();
+  }
+
+  /** All queries asked for, sent or shared. */
+  public long queriesAsked() {
+    return calls.get();
+  }
+
+  /** Drops answers older than the freshness window. */
+  public void purge() {
+    long now = clock.millis();
+    entries.values().removeIf(x -> x.result.isDone() && now - x.completedAt >= freshnessMillis);
+  }
+}
