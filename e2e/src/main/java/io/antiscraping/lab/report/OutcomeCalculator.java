@@ -120,7 +120,8 @@ public final class OutcomeCalculator {
     if (lastBad < 0) {
       return 0.0;
     }
-    int containedAt = lastBad + CONTAINMENT_WINDOW_SECONDS;
+    // Contained from the start of the first window that, like every later one, stays under the share.
+    int containedAt = lastBad + 1;
     if (containedAt + CONTAINMENT_WINDOW_SECONDS > buckets) {
       return null; // still getting through in the last window it was sending
     }
