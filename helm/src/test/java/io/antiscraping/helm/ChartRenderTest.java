@@ -178,7 +178,7 @@ class ChartRenderTest {
       assertThat(rule.getResources()).containsExactly("leases");
     });
     assertThat(lease.getRules()).anySatisfy(rule -> {
-      assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "update");
+      assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "patch");
       assertThat(rule.getResourceNames()).containsExactly("antiscraping-operator");
     });
     assertThat(lease.getRules()).anySatisfy(rule -> assertThat(rule.getVerbs()).containsExactly("create"));
