@@ -33,4 +33,12 @@ public class Level {
 
   @JsonPropertyDescription("Web application firewall settings in force at this level. Omitted: the WAF is left off.")
   private Waf waf;
+
+  @Size(max = 32)
+  @JsonPropertyDescription("User agents denied at this level: RE2 regular expressions searched in the User-Agent "
+      + "header (unanchored: use ^...$ to match the whole value, (?i) to ignore case); a matching request is refused "
+      + "with 403. Allowlisted clients are exempt. Enforced on EnvoyGateway (SecurityPolicy); the other data planes "
+      + "report them as not enforceable. At most 32, each at most 256 characters.")
+  @Builder.Default
+  private List<@Size(min = 1, max = 256) String> denyUserAgents = new ArrayList<>();
 }

@@ -17,13 +17,16 @@ public class Targets {
 
   @Default("IngressNginx")
   @JsonPropertyDescription("The data plane that enforces this policy. IngressNginx: annotations on the selected "
-      + "Ingresses in the policy's namespace.")
+      + "Ingresses in the policy's namespace. EnvoyGateway: a BackendTrafficPolicy and a SecurityPolicy owned by the "
+      + "policy, attached to the selected Gateway API HTTPRoutes. Traefik: a Middleware named <policy>-ratelimit owned "
+      + "by the policy, which IngressRoutes or Ingresses reference.")
   @Builder.Default
   private Provider provider = Provider.INGRESS_NGINX;
 
   @Required
-  @JsonPropertyDescription("Label selector for the entrypoints (Ingresses) in the policy's namespace. "
-      + "An empty selector selects every Ingress in the namespace.")
+  @JsonPropertyDescription("Label selector for the entrypoints in the policy's namespace: Ingresses (IngressNginx) or "
+      + "HTTPRoutes (EnvoyGateway). An empty selector selects every one in the namespace. Traefik does not use it: "
+      + "routers opt in by referencing the policy's Middleware.")
   private Selector selector;
 
   @Default("false")
@@ -35,6 +38,10 @@ public class Targets {
 
   public enum Provider {
     @JsonProperty("IngressNginx")
-    INGRESS_NGINX
+    INGRESS_NGINX,
+    @JsonProperty("EnvoyGateway")
+    ENVOY_GATEWAY,
+    @JsonProperty("Traefik")
+    TRAEFIK
   }
 }
