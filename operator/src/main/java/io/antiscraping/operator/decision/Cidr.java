@@ -66,6 +66,20 @@ public record Cidr(boolean ipv6, BigInteger network, int prefixLength) implement
     return length >= prefixLength ? this : new Cidr(ipv6, network, length);
   }
 
+  private static final BigInteger V4_MAPPED = BigInteger.valueOf(0xffffL).shiftLeft(32);
+
+  /**
+   * An IPv4-mapped IPv6 prefix ({@code ::ffff:a.b.c.d}, /96 or longer) as the IPv4 prefix it denotes; any other
+   * prefix unchanged. Client keys are normalized this way so that {@code ::ffff:10.0.0.1} meets the same allowlist
+   * and prefix rules as {@code 10.0.0.1}.
+   */
+  public Cidr unmapIpv4() {
+    if (!ipv6 || prefixLength < 96 || !network.shiftRight(32).shiftLeft(32).equals(V4_MAPPED)) {
+      return this;
+    }
+    return new Cidr(false, network.and(BigInteger.valueOf(0xffffffffL)), prefixLength - 96);
+  }
+
   public int bits() {
     return ipv6 ? 128 : 32;
   }

@@ -54,11 +54,15 @@ import java.util.TreeMap;
  *   data that was actually observed continuously.</li>
  * </ul>
  *
+ * <p>Dry run is the caller's business: the engine computes the same decision either way. The engine is stateless
+ * and thread-safe.
+ *
  * <h2>Bans</h2>
  * <ul>
  *   <li>A client is a per-client key that parses as an IP address or CIDR; other keys, series without the client
  *   label, and CIDRs broader than the policy's prefix length are ignored and counted ({@code invalidClients}).
- *   Keys naming the same prefix are merged (highest value).</li>
+ *   IPv4-mapped IPv6 keys ({@code ::ffff:a.b.c.d}) count as the IPv4 address. Keys naming the same prefix are
+ *   merged (highest value).</li>
  *   <li>A client whose value has been strictly above {@code offenders.above} at every evaluation for at least
  *   {@code for} qualifies: its ban prefix is banned until {@code now + banFor}; if it is already banned, that is an
  *   extension (the expiry never moves earlier).</li>
@@ -265,7 +269,7 @@ public final class DecisionEngine {
           int invalid = pc.unlabeled();
           for (Map.Entry<String, Double> en : pc.values().entrySet()) {
             Double v = en.getValue();
-            var c = Cidr.parse(en.getKey());
+            var c = Cidr.parse(en.getKey()).map(Cidr::unmapIpv4);
             if (c.isEmpty() || (rule != null && c.get().prefixLength() < rule.prefixLength(c.get()))) {
               invalid++;
             } else if (v != null && Double.isFinite(v)) {

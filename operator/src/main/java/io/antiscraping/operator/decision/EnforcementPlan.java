@@ -13,13 +13,20 @@ import java.util.OptionalInt;
  * @param waf         the level's WAF settings
  * @param allowlist   canonical CIDRs never limited nor banned, sorted
  * @param bans        canonical CIDRs banned right now, sorted
+ * @param denyUserAgents the level's denied user agents (RE2 regular expressions), in spec order
  */
 public record EnforcementPlan(String level, RateLimits rateLimits, WafSettings waf, List<Cidr> allowlist,
-                              List<Cidr> bans) {
+                              List<Cidr> bans, List<String> denyUserAgents) {
 
   public EnforcementPlan {
     allowlist = List.copyOf(allowlist.stream().sorted().toList());
     bans = List.copyOf(bans.stream().sorted().toList());
+    denyUserAgents = List.copyOf(denyUserAgents);
+  }
+
+  /** A plan without denied user agents. */
+  public EnforcementPlan(String level, RateLimits rateLimits, WafSettings waf, List<Cidr> allowlist, List<Cidr> bans) {
+    this(level, rateLimits, waf, allowlist, bans, List.of());
   }
 
   /** Per-client limits; empty means "not set at this level". */

@@ -29,7 +29,8 @@ public final class Plans {
     Level level = levels(spec).stream().filter(l -> l != null && levelName.equals(l.getName())).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no level named " + levelName + " in spec.levels"));
     return new EnforcementPlan(level.getName(), rateLimits(level.getRateLimit()), waf(level.getWaf()),
-        allowlist(spec), List.copyOf(bans));
+        allowlist(spec), List.copyOf(bans),
+        level.getDenyUserAgents() == null ? List.of() : List.copyOf(level.getDenyUserAgents()));
   }
 
   /** The name of the baseline (first) level. */

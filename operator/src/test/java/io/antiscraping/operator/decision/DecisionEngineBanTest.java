@@ -61,6 +61,10 @@ class DecisionEngineBanTest {
             s -> Policies.withAllowlist(s, "2001:db8:1:2::1"), "2001:db8:1:2::9", List.of("2001:db8:1:2::9/128")),
         row("a client CIDR containing an allowlisted address is never banned",
             s -> Policies.withAllowlist(v4by24.apply(s), "203.0.113.70"), "203.0.113.64/26", List.of()),
+        row("an IPv4-mapped IPv6 key is its IPv4 address", same, "::ffff:198.51.100.7",
+            List.of("198.51.100.7/32")),
+        row("an IPv4-mapped key cannot slip past an IPv4 allowlist", s -> Policies.withAllowlist(s, "10.0.0.0/8"),
+            "::ffff:10.0.0.1", List.of()),
         row("not an address: ignored", same, "evil.example.com", List.of()),
         row("leading zeros are not an address", same, "010.0.0.1", List.of()),
         row("an injected list is not an address", same, "1.2.3.4, 5.6.7.8", List.of()));

@@ -202,7 +202,7 @@ class DecisionEnginePropertiesTest {
     List<Cidr> allow = Plans.allowlist(sc.spec());
     Offenders o = sc.spec().getOffenders();
     Set<Cidr> seenValid = sc.steps().stream().filter(s -> s.clients() != null)
-        .flatMap(s -> s.clients().keySet().stream()).map(Cidr::parse).flatMap(java.util.Optional::stream)
+        .flatMap(s -> s.clients().keySet().stream()).map(Cidr::parse).flatMap(java.util.Optional::stream).map(Cidr::unmapIpv4)
         .collect(Collectors.toSet());
     for (Decision d : ds) {
       assertThat(d.plan().bans()).hasSizeLessThanOrEqualTo(o.getMaxBanned());

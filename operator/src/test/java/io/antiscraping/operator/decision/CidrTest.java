@@ -1,0 +1,78 @@
+package io.antiscraping.operator.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CidrTest {
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', value = {
+      "1.2.3.4 | 1.2.3.4/32",
+      "1.2.3.4/24 | 1.2.3.0/24",
+      "0.0.0.0/0 | 0.0.0.0/0",
+      "255.255.255.255 | 255.255.255.255/32",
+      "2001:DB8::1 | 2001:db8::1/128",
+      "2001:db8:0:0:1:0:0:1 | 2001:db8::1:0:0:1/128",
+      "2001:db8::/32 | 2001:db8::/32",
+      "2001:db8:1:2:3:4:5:6/64 | 2001:db8:1:2::/64",
+      ":: | ::/128",
+      "::ffff:1.2.3.4 | ::ffff:102:304/128",
+      "1.2.3.4 x | ",
+      "1.2.3 | ",
+      "1.2.3.4.5 | ",
+      "256.1.1.1 | ",
+      "01.2.3.4 | ",
+      "1.2.3.4/33 | ",
+      "1.2.3.4/ | ",
+      "1.2.3.4/-1 | ",
+      "2001:db8::1::2 | ",
+      "2001:db8::/129 | ",
+      "12345::1 | ",
+      "g::1 | ",
+      "' ' | ",
+      "example.com | "})
+  void parseIsStrictAndToStringCanonical(String text, String canonical) {
+    assertThat(Cidr.parse(text).map(Cidr::toString)).isEqualTo(Optional.ofNullable(canonical));
+  }
+
+  @ParameterizedTest(name = "{0} contains {1}: {2}, overlaps: {3}")
+  @CsvSource(delimiter = '|', value = {
+      "10.0.0.0/8 | 10.1.2.3 | true | true",
+      "10.1.2.3 | 10.0.0.0/8 | false | true",
+      "10.0.0.0/8 | 11.0.0.0/8 | false | false",
+      "2001:db8::/32 | 2001:db8:1::/48 | true | true",
+      "::/0 | 1.2.3.4 | false | false",
+      "0.0.0.0/0 | ::1 | false | false"})
+  void containsAndOverlaps(String a, String b, boolean contains, boolean overlaps) {
+    Cidr x = Cidr.parse(a).orElseThrow();
+    Cidr y = Cidr.parse(b).orElseThrow();
+    assertThat(x.contains(y)).isEqualTo(contains);
+    assertThat(x.overlaps(y)).isEqualTo(overlaps);
+    assertThat(y.overlaps(x)).isEqualTo(overlaps);
+  }
+
+  @ParameterizedTest(name = "{0} widened to /{1} = {2}")
+  @CsvSource(delimiter = '|', value = {
+      "203.0.113.77 | 24 | 203.0.113.0/24",
+      "203.0.113.0/24 | 32 | 203.0.113.0/24",
+      "2001:db8:1:2::9 | 64 | 2001:db8:1:2::/64"})
+  void widenNeverNarrows(String c, int len, String expected) {
+    assertThat(Cidr.parse(c).orElseThrow().widenTo(len).toString()).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0} unmapped = {1}")
+  @CsvSource(delimiter = '|', value = {
+      "::ffff:10.0.0.1 | 10.0.0.1/32",
+      "::ffff:10.0.0.0/104 | 10.0.0.0/8",
+      "::ffff:0:0/96 | 0.0.0.0/0",
+      "::ffff:0:0/95 | ::fffe:0:0/95",
+      "::1 | ::1/128",
+      "2001:db8::ffff:a00:1 | 2001:db8::ffff:a00:1/128",
+      "10.0.0.1 | 10.0.0.1/32"})
+  void ipv4MappedAddressesAreUnmapped(String text, String expected) {
+    assertThat(Cidr.parse(text).orElseThrow().unmapIpv4().toString()).isEqualTo(expected);
+  }
+}
