@@ -5,7 +5,12 @@ import io.antiscraping.operator.enforcement.Enforcer;
 import io.antiscraping.operator.enforcement.ingressnginx.IngressNginxEnforcer;
 import io.antiscraping.operator.metrics.HealthServer;
 import io.antiscraping.operator.metrics.OperatorMetrics;
-import io.antiscraping.operator.reconciler.BaselineEvaluator;
+import io.antiscraping.operator.decision.DecisionEngine;
+import io.antiscraping.operator.detection.PrometheusClient;
+import io.antiscraping.operator.detection.QueryCache;
+import io.antiscraping.operator.detection.SignalReader;
+import io.antiscraping.operator.reconciler.KubernetesSecrets;
+import io.antiscraping.operator.reconciler.LiveEvaluator;
 import io.antiscraping.operator.reconciler.EventRecorder;
 import io.antiscraping.operator.reconciler.PolicyEvaluator;
 import io.antiscraping.operator.reconciler.ScrapingPolicyReconciler;
@@ -50,7 +55,9 @@ public final class OperatorRuntime implements AutoCloseable {
     ApiWriteListener writes = metrics::apiWrite;
     List<Enforcer> enforcers = List.of(
         new IngressNginxEnforcer(client, settings.allowSnippetAnnotations(), writes));
-    PolicyEvaluator evaluator = new BaselineEvaluator();
+    PrometheusClient prometheus = new PrometheusClient(metrics::query);
+    PolicyEvaluator evaluator = new LiveEvaluator(new SignalReader(new QueryCache(prometheus)), new DecisionEngine(),
+        new KubernetesSecrets(client, clock), settings.defaultPrometheusUrl(), metrics);
     ScrapingPolicyReconciler reconciler = new ScrapingPolicyReconciler(
         enforcers.stream().collect(Collectors.toMap(Enforcer::provider, Function.identity())),
         evaluator, new StatusWriter(client, writes), new EventRecorder(client, clock, writes), metrics, clock);
