@@ -68,7 +68,8 @@ public final class PrometheusServer implements AutoCloseable {
   private final Path dir;
   private final Path config;
   private final Path log;
-  private final int port;
+  private volatile int port;
+  private int restarts;
   private final HttpClient http;
   private final Thread shutdownHook;
   private Process process;
@@ -163,18 +164,7 @@ public final class PrometheusServer implements AutoCloseable {
       this.log = dir.resolve("prometheus.log");
       Files.createDirectories(dir.resolve("data"));
       writeConfig();
-      this.port = freePort();
-      this.process = new ProcessBuilder(
-          binary.toString(),
-          "--config.file=" + config,
-          "--web.listen-address=127.0.0.1:" + port,
-          "--storage.tsdb.path=" + dir.resolve("data"),
-          "--storage.tsdb.retention.time=1h",
-          "--web.enable-lifecycle",
-          "--log.level=info")
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
+      launch();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + binary, e);
     }
@@ -182,7 +172,44 @@ public final class PrometheusServer implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
-  /** Base URL of the HTTP API, e.g. {@code http://127.0.0.1:39123} (no trailing slash). */
+  private void launch() throws IOException {
+    this.port = freePort();
+    this.process = new ProcessBuilder(
+        binary.toString(),
+        "--config.file=" + config,
+        "--web.listen-address=127.0.0.1:" + port,
+        "--storage.tsdb.path=" + dir.resolve("data"),
+        "--storage.tsdb.retention.time=1h",
+        "--web.enable-lifecycle",
+        "--log.level=info")
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  /**
+   * If the process died because another one took its port between our probe and its bind, start it again on a new
+   * port (at most three times). Returns whether it was restarted.
+   */
+  private synchronized boolean restartIfPortTaken() {
+    if (process == null || process.isAlive() || restarts >= 3
+        || !logTail(4000).toLowerCase(java.util.Locale.ROOT).contains("address already in use")) {
+      return false;
+    }
+    restarts++;
+    try {
+      Files.deleteIfExists(log);
+      launch();
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Base URL of the HTTP API, e.g. {@code http://127.0.0.1:39123} (no trailing slash). Read it after
+   * {@link #awaitReady()}: if the port was taken at start, the server was restarted on another one.
+   */
   public String url() {
     return "http://127.0.0.1:" + port;
   }
@@ -437,7 +464,7 @@ public final class PrometheusServer implements AutoCloseable {
 
   private void pollUntil(Instant deadline, String what, Check check) {
     while (true) {
-      if (!isAlive()) {
+      if (!isAlive() && !restartIfPortTaken()) {
         throw new IllegalStateException("Prometheus exited while waiting for " + what + "; log:\n" + logTail(4000));
       }
       try {
