@@ -1,0 +1,281 @@
+package io.antiscraping.operator.reconciler;
+
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.DENYLIST_SOURCE_RANGE;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.LIMIT_RPS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.antiscraping.api.v1alpha1.Level;
+import io.antiscraping.api.v1alpha1.Offenders;
+import io.antiscraping.api.v1alpha1.PrometheusSource;
+import io.antiscraping.api.v1alpha1.RateLimit;
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
+import io.antiscraping.api.v1alpha1.Signal;
+import io.antiscraping.api.v1alpha1.StatusCondition;
+import io.antiscraping.api.v1alpha1.WhenCondition;
+import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.cli.OperatorRuntime;
+import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.testing.PrometheusServer;
+import io.antiscraping.operator.testing.TestExporter;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.prometheus.client.Gauge;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Detection and decision end to end: a real Prometheus scrapes an exporter in this JVM whose gauges the test drives;
+ * the operator evaluates every second against the in-JVM API server. What is asserted is what a user sees: the
+ * level in status, the Ingress annotations, Events.
+ */
+class LiveDecisionIT {
+
+  static final String NS = IngressNginxEnforcementIT.NS;
+  static final Duration INTERVAL = Duration.ofSeconds(1);
+  static final String OFFENDER = "198.51.100.7";
+  static final String SHOPPER = "198.51.100.8";
+  static final String ALLOWLISTED = "10.1.2.3";
+
+  TestExporter exporter;
+  PrometheusServer prometheus;
+  Gauge profileReads;
+  Gauge clientRate;
+  ApiServer api;
+  OperatorRuntime operator;
+  KubernetesClient user;
+
+  @BeforeEach
+  void start(TestInfo info) {
+    exporter = TestExporter.start();
+    profileReads = exporter.gauge("test_profile_reads", "profile records served per second");
+    clientRate = exporter.gauge("test_client_rate", "requests per second by client", "client");
+    profileReads.set(10);
+    prometheus = PrometheusServer.builder().scrapeInterval("500ms").target(exporter.target(), "storefront").start();
+    prometheus.awaitReady("test_profile_reads", Duration.ofSeconds(60));
+    api = ApiServer.start("LiveDecisionIT-" + info.getTestMethod().orElseThrow().getName());
+    user = api.userClient();
+    startOperator();
+    user.resource(OperatorRuntimeIT.ingress(NS, "web")).create();
+  }
+
+  void startOperator() {
+    operator = OperatorRuntime.start(api.operatorClient(), OperatorSettings.defaults()
+        .withDefaultPrometheusUrl(prometheus.uri()));
+  }
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+    if (prometheus != null) {
+      prometheus.close();
+    }
+    if (exporter != null) {
+      exporter.close();
+    }
+  }
+
+  @Test
+  void escalatesWithinTwoCyclesHoldsThroughANoisyPlateauAndRelaxesOnlyAfterTheCooldown() throws Exception {
+    user.resource(policy(spec -> spec.setCooldown("6s"))).create();
+    awaitLevel("normal");
+    assertThat(annotations()).containsEntry(LIMIT_RPS, "50");
+
+    profileReads.set(250);
+    prometheus.awaitResult("test_profile_reads", r -> value(r) > 100, Duration.ofSeconds(10));
+    Instant crossed = Instant.now();
+    awaitLevel("elevated");
+    Duration toEscalate = Duration.between(crossed, Instant.now());
+    assertThat(toEscalate).as("escalation within two evaluation cycles").isLessThanOrEqualTo(INTERVAL.multipliedBy(2)
+        .plusMillis(500));
+    await().atMost(Duration.ofSeconds(5)).until(() -> "10".equals(annotations().get(LIMIT_RPS)));
+
+    // A noisy plateau: the signal dips below the threshold now and then, never for a whole cooldown.
+    Instant plateauEnd = Instant.now().plusSeconds(8);
+    while (Instant.now().isBefore(plateauEnd)) {
+      profileReads.set(80);
+      Thread.sleep(1200);
+      assertThat(level()).isEqualTo("elevated");
+      profileReads.set(300);
+      Thread.sleep(1200);
+      assertThat(level()).isEqualTo("elevated");
+    }
+    assertThat(events()).noneMatch(e -> "LevelLowered".equals(e.getReason()));
+
+    profileReads.set(5);
+    prometheus.awaitResult("test_profile_reads", r -> value(r) < 100, Duration.ofSeconds(10));
+    Instant calm = Instant.now();
+    awaitLevel("normal");
+    Duration toRelax = Duration.between(calm, Instant.now());
+    assertThat(toRelax).as("de-escalation waits for the cooldown").isGreaterThanOrEqualTo(Duration.ofSeconds(4));
+    await().atMost(Duration.ofSeconds(5)).until(() -> "50".equals(annotations().get(LIMIT_RPS)));
+    assertThat(events()).anyMatch(e -> "LevelRaised".equals(e.getReason()) && e.getMessage().contains("profile-reads"));
+    assertThat(events()).anyMatch(e -> "LevelLowered".equals(e.getReason()));
+    assertThat(operator.metrics().registry().getSampleValue("antiscraping_level_transitions_total",
+        new String[] {"namespace", "policy", "from", "to"}, new String[] {NS, "storefront", "normal", "elevated"}))
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void bansOnlyTheOffendingClientNeverAnAllowlistedOrInvalidOneAndLetsTheBanExpire() throws Exception {
+    clientRate.labels(OFFENDER).set(50);
+    clientRate.labels(SHOPPER).set(1);
+    clientRate.labels(ALLOWLISTED).set(500);
+    clientRate.labels("not-an-ip").set(900);
+    clientRate.labels("203.0.113.0/8").set(900);
+    user.resource(policy(spec -> { })).create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> annotations().containsKey(DENYLIST_SOURCE_RANGE));
+    assertThat(annotations().get(DENYLIST_SOURCE_RANGE)).isEqualTo(OFFENDER + "/32");
+    ScrapingPolicy p = get();
+    assertThat(p.getStatus().getBannedCount()).isEqualTo(1);
+    assertThat(p.getStatus().getBanned()).singleElement().satisfies(b -> {
+      assertThat(b.getClient()).isEqualTo(OFFENDER + "/32");
+      assertThat(b.getReason()).contains("client-rate").contains("50");
+    });
+    assertThat(p.getStatus().getSignals()).filteredOn(s -> s.getName().equals("client-rate")).singleElement()
+        .satisfies(s -> assertThat(s.getInvalidClients()).isGreaterThanOrEqualTo(1));
+    assertThat(events()).anyMatch(e -> "ClientsBanned".equals(e.getReason()) && e.getMessage().contains(OFFENDER));
+
+    clientRate.labels(OFFENDER).set(1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> !annotations().containsKey(DENYLIST_SOURCE_RANGE));
+    assertThat(get().getStatus().getBannedCount()).isZero();
+    assertThat(events()).anyMatch(e -> "BansExpired".equals(e.getReason()));
+  }
+
+  @Test
+  void whenPrometheusGoesAwayTheLevelAndBansAreHeldUntilStaleAfterThenTheBaselineApplies() throws Exception {
+    clientRate.labels(OFFENDER).set(50);
+    user.resource(policy(spec -> {
+      spec.setStaleAfter("6s");
+      spec.getOffenders().setBanFor("1h");
+    })).create();
+    profileReads.set(250);
+    awaitLevel("elevated");
+    await().atMost(Duration.ofSeconds(20)).until(() -> annotations().containsKey(DENYLIST_SOURCE_RANGE));
+
+    prometheus.stop();
+    Instant gone = Instant.now();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> condition("MetricsAvailable").map(c -> "False".equals(c.getStatus()))
+        .orElse(false));
+    StatusCondition metrics = condition("MetricsAvailable").orElseThrow();
+    assertThat(metrics.getMessage()).contains("profile-reads");
+    assertThat(level()).as("held right after the outage").isEqualTo("elevated");
+    assertThat(annotations()).containsKey(DENYLIST_SOURCE_RANGE).containsEntry(LIMIT_RPS, "10");
+
+    awaitLevel("normal");
+    assertThat(Duration.between(gone, Instant.now())).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
+    await().atMost(Duration.ofSeconds(5)).until(() -> "50".equals(annotations().get(LIMIT_RPS)));
+    assertThat(condition("Ready").orElseThrow().getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void aRestartedOperatorKeepsTheLevelAndTheBans() throws Exception {
+    clientRate.labels(OFFENDER).set(50);
+    user.resource(policy(spec -> spec.getOffenders().setBanFor("1h"))).create();
+    profileReads.set(250);
+    awaitLevel("elevated");
+    await().atMost(Duration.ofSeconds(20)).until(() -> annotations().containsKey(DENYLIST_SOURCE_RANGE));
+    clientRate.labels(OFFENDER).set(0);
+    Thread.sleep(2500); // the ban is no longer extended once the offender's value is scraped below the threshold
+    String levelSince = get().getStatus().getLevelSince();
+    String until = get().getStatus().getBanned().get(0).getUntil();
+
+    // The attack goes quiet while the operator is down: the restarted one must not relax before the cooldown,
+    // nor forget the ban, nor escalate again.
+    operator.close();
+    profileReads.set(5);
+    int eventsBefore = events().size();
+    startOperator();
+    Thread.sleep(4000);
+
+    ScrapingPolicy p = get();
+    assertThat(p.getStatus().getLevel()).isEqualTo("elevated");
+    assertThat(p.getStatus().getLevelSince()).isEqualTo(levelSince);
+    assertThat(p.getStatus().getBanned()).singleElement().satisfies(b -> assertThat(b.getUntil()).isEqualTo(until));
+    assertThat(annotations()).containsEntry(DENYLIST_SOURCE_RANGE, OFFENDER + "/32").containsEntry(LIMIT_RPS, "10");
+    assertThat(events().subList(eventsBefore, events().size()))
+        .noneMatch(e -> e.getReason().startsWith("Level") || "ClientsBanned".equals(e.getReason()));
+  }
+
+  @Test
+  void withBaselineOnMetricsUnavailableAnUnreachablePrometheusMeansBaselineAndASayingCondition() {
+    user.resource(policy(spec -> {
+      spec.setOnMetricsUnavailable(ScrapingPolicySpec.OnMetricsUnavailable.BASELINE);
+      spec.setPrometheus(PrometheusSource.builder().url("http://127.0.0.1:9").timeout("1s").build());
+    })).create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("MetricsAvailable")
+        .map(c -> "False".equals(c.getStatus())).orElse(false));
+    assertThat(condition("MetricsAvailable").orElseThrow().getMessage()).contains("127.0.0.1:9");
+    assertThat(level()).isEqualTo("normal");
+    assertThat(annotations()).containsEntry(LIMIT_RPS, "50").doesNotContainKey(DENYLIST_SOURCE_RANGE);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  static ScrapingPolicy policy(Consumer<ScrapingPolicySpec> customize) {
+    return IngressNginxEnforcementIT.policy("storefront", spec -> {
+      spec.setEvaluationInterval("1s");
+      spec.setCooldown("5s");
+      spec.setSignals(new ArrayList<>(List.of(
+          Signal.builder().name("profile-reads").query("test_profile_reads").build(),
+          Signal.builder().name("client-rate").query("test_client_rate")
+              .perClient(new Signal.PerClient("client")).build())));
+      spec.getLevels().add(Level.builder().name("elevated")
+          .when(new ArrayList<>(List.of(WhenCondition.builder().signal("profile-reads").above(100.0).build())))
+          .rateLimit(RateLimit.builder().requestsPerSecond(10).burstMultiplier(2).build()).build());
+      spec.setOffenders(Offenders.builder().signal("client-rate").above(20.0).forDuration("0s").banFor("3s").build());
+      customize.accept(spec);
+    });
+  }
+
+  ScrapingPolicy get() {
+    return user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").get();
+  }
+
+  String level() {
+    ScrapingPolicy p = get();
+    return p == null || p.getStatus() == null ? null : p.getStatus().getLevel();
+  }
+
+  void awaitLevel(String level) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> level.equals(level()));
+  }
+
+  java.util.Optional<StatusCondition> condition(String type) {
+    return IngressNginxEnforcementIT.condition(get(), type);
+  }
+
+  Map<String, String> annotations() {
+    return OperatorRuntimeIT.annotations(user, NS, "web");
+  }
+
+  List<Event> events() {
+    return user.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> "storefront".equals(e.getInvolvedObject().getName())).toList();
+  }
+
+  static double value(com.fasterxml.jackson.databind.JsonNode result) {
+    com.fasterxml.jackson.databind.JsonNode r = result.path("result");
+    if (r.isArray() && r.size() > 0) {
+      return Double.parseDouble(r.get(0).path("value").get(1).asText());
+    }
+    return Double.NaN;
+  }
+}
