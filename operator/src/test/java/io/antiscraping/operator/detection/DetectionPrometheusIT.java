@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The main detection path against a real Prometheus scraping an exporter this test drives. */
-class DetectionPrometheusTest {
+class DetectionPrometheusIT {
 
   static TestExporter exporter;
   static PrometheusServer prometheus;
