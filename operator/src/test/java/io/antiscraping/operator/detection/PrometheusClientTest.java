@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Error paths against a stub server; the main path runs against a real Prometheus in DetectionPrometheusTest. */
+/** Error paths against a stub server; the main path runs against a real Prometheus in DetectionPrometheusIT. */
 class PrometheusClientTest {
 
   final StubPrometheus stub = new StubPrometheus();
