@@ -7,6 +7,7 @@ import io.antiscraping.api.v1alpha1.Durations;
 import io.antiscraping.lab.kube.LabCluster;
 import io.antiscraping.lab.metrics.MtailProcess;
 import io.antiscraping.lab.nginx.LabIngressController;
+import io.antiscraping.lab.nginx.NginxConfigRenderer;
 import io.antiscraping.lab.nginx.NginxProcess;
 import io.antiscraping.lab.nginx.NginxSettings;
 import io.antiscraping.lab.report.OutcomeCalculator;
@@ -188,9 +189,24 @@ public final class ScenarioRun {
     try {
       ScrapingPolicy p = cluster.policy(policy.getMetadata().getName());
       String level = p == null || p.getStatus() == null ? null : p.getStatus().getLevel();
-      List<String> banned = p == null || p.getStatus() == null || p.getStatus().getBanned() == null ? List.of()
-          : p.getStatus().getBanned().stream().map(Ban::getClient).filter(Objects::nonNull).toList();
-      timeline.add(new Timeline.Sample(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), level, banned,
+      // status.banned is a capped list; the Ingress's denylist is every ban the data plane enforces.
+      java.util.Set<String> banned = new java.util.TreeSet<>();
+      if (p != null && p.getStatus() != null && p.getStatus().getBanned() != null) {
+        p.getStatus().getBanned().stream().map(Ban::getClient).filter(Objects::nonNull).forEach(banned::add);
+      }
+      var ingress = cluster.client().network().v1().ingresses().inNamespace(cluster.namespace())
+          .withName("storefront").get();
+      String denylist = ingress == null || ingress.getMetadata().getAnnotations() == null ? null
+          : ingress.getMetadata().getAnnotations().get(NginxConfigRenderer.DENYLIST);
+      if (denylist != null) {
+        for (String cidr : denylist.split(",")) {
+          if (!cidr.isBlank()) {
+            banned.add(cidr.trim());
+          }
+        }
+      }
+      timeline.add(new Timeline.Sample(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), level,
+          List.copyOf(banned),
           ingressWrites, statusWrites, reloads));
     } catch (RuntimeException e) {
       LOG.debug("observation failed: {}", e.toString());

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StorefrontLabIT {
 
   /** Scenarios this suite runs (all shipped ones). */
-  static final List<String> SCENARIOS = List.of("flash-sale", "search-bot");
+  static final List<String> SCENARIOS = Lab.DEFAULT_SCENARIOS;
   /** Longest rate window in the lab policy plus scrape and evaluation delays: how long the signals lag the traffic. */
   static final Duration SIGNAL_LAG = Duration.ofSeconds(40);
 
