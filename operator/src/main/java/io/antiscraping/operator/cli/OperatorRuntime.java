@@ -2,7 +2,9 @@ package io.antiscraping.operator.cli;
 
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.antiscraping.operator.enforcement.Enforcer;
+import io.antiscraping.operator.enforcement.envoygateway.EnvoyGatewayEnforcer;
 import io.antiscraping.operator.enforcement.ingressnginx.IngressNginxEnforcer;
+import io.antiscraping.operator.enforcement.traefik.TraefikEnforcer;
 import io.antiscraping.operator.metrics.HealthServer;
 import io.antiscraping.operator.metrics.OperatorMetrics;
 import io.antiscraping.operator.decision.DecisionEngine;
@@ -54,7 +56,9 @@ public final class OperatorRuntime implements AutoCloseable {
     OperatorMetrics metrics = new OperatorMetrics(new CollectorRegistry());
     ApiWriteListener writes = metrics::apiWrite;
     List<Enforcer> enforcers = List.of(
-        new IngressNginxEnforcer(client, settings.allowSnippetAnnotations(), writes));
+        new IngressNginxEnforcer(client, settings.allowSnippetAnnotations(), writes),
+        new EnvoyGatewayEnforcer(client, writes),
+        new TraefikEnforcer(client, writes));
     PrometheusClient prometheus = new PrometheusClient(metrics::query);
     PolicyEvaluator evaluator = new LiveEvaluator(new SignalReader(new QueryCache(prometheus)), new DecisionEngine(),
         new KubernetesSecrets(client, clock), settings.defaultPrometheusUrl(), metrics);

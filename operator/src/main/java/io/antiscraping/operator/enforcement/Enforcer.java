@@ -25,7 +25,8 @@ public interface Enforcer {
    *
    * @param policy     the policy being enforced
    * @param competing  every live policy of this provider in the policy's namespace, including {@code policy}
-   * @param candidates the target-type objects in the policy's namespace (from the informer cache)
+   * @param candidates the objects of every kind in {@link #kinds()} in the policy's namespace (every watched
+   *                   namespace for {@link ApiKind.Scope#ALL_NAMESPACES}), from the informer caches
    * @param plan       what must be in force
    * @param dryRun     compute and report, write nothing
    */
@@ -37,4 +38,36 @@ public interface Enforcer {
 
   /** Whether a target object is one this policy has written to (so that its changes are routed to the policy). */
   boolean ownedBy(HasMetadata target, String policyName);
+
+  /** The target kind as users know it, for status messages ("selects no HTTPRoute"). */
+  default String targetKind() {
+    return HasMetadata.getKind(targetType());
+  }
+
+  /**
+   * Every kind this enforcer reads, its targets first: the reconciler watches each one and passes the objects of all
+   * of them as {@code candidates} to {@link #enforce} and {@link #cleanup}. Besides the targets, a data plane with
+   * objects of its own lists them here, and the objects that compete with them.
+   */
+  default List<ApiKind> kinds() {
+    return List.of(ApiKind.of(targetType(), ApiKind.Scope.SELECTED));
+  }
+
+  /**
+   * Whether {@link #kinds()} are custom resources a cluster may lack: the reconciler then checks, once at startup,
+   * that the API server serves them and that the operator may list and watch them, and watches them only if so.
+   * Otherwise the provider's policies report {@code ProviderNotInstalled} or {@code ProviderNotPermitted} and the
+   * rest of the operator runs on.
+   */
+  default boolean optional() {
+    return false;
+  }
+
+  /**
+   * What switching the policy to dry run takes back: by default everything ({@link #cleanup}). A data plane whose
+   * objects others reference (and that must therefore keep existing) can instead leave them in a neutral form.
+   */
+  default EnforcementReport suspend(PolicyRef policy, List<? extends HasMetadata> candidates) {
+    return cleanup(policy, candidates);
+  }
 }

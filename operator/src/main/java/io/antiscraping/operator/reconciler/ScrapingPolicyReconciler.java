@@ -6,6 +6,7 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
 import io.antiscraping.api.v1alpha1.TargetStatus;
 import io.antiscraping.api.v1alpha1.Targets;
+import io.antiscraping.operator.enforcement.ApiKind;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.Enforcer;
 import io.antiscraping.operator.enforcement.PolicyRef;
@@ -14,6 +15,7 @@ import io.antiscraping.operator.validation.PolicyValidator;
 import io.antiscraping.operator.validation.PolicyValidator.Violation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -22,6 +24,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.ResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
@@ -32,7 +35,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +58,8 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final Clock clock;
+  /** Optional data planes whose APIs could not be watched at startup, and why. */
+  private final Map<Targets.Provider, ProviderApis.Problem> unavailable = new ConcurrentHashMap<>();
 
   public ScrapingPolicyReconciler(Map<Targets.Provider, Enforcer> enforcers, PolicyEvaluator evaluator,
                                   StatusWriter statusWriter, EventRecorder events, OperatorMetrics metrics, Clock clock) {
@@ -75,12 +83,15 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     ScrapingPolicySpec spec = policy.getSpec();
     Evaluation evaluation = evaluator.evaluate(policy, previous, started);
     Enforcer enforcer = enforcerFor(spec);
+    ProviderApis.Problem providerProblem = unavailable.get(enforcer.provider());
     EnforcementReport report;
     String writeFailure = null;
     try {
-      List<? extends HasMetadata> candidates = candidates(ctx, enforcer, policy);
-      if (spec.isDryRun()) {
-        report = merge(enforcer.cleanup(ref(policy), candidates),
+      List<? extends HasMetadata> candidates = providerProblem != null ? List.of() : candidates(ctx, enforcer, policy);
+      if (providerProblem != null) {
+        report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+      } else if (spec.isDryRun()) {
+        report = merge(enforcer.suspend(ref(policy), candidates),
             enforcer.enforce(ref(policy), competing(ctx.getPrimaryCache(), policy), candidates, evaluation.plan(), true));
       } else {
         report = enforcer.enforce(ref(policy), competing(ctx.getPrimaryCache(), policy), candidates,
@@ -91,7 +102,10 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
       LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
       report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
     }
-    ScrapingPolicyStatus next = StatusBuilder.build(policy, previous, evaluation, report, writeFailure, started);
+    ScrapingPolicyStatus next = StatusBuilder.build(policy, previous, evaluation, report, writeFailure, started,
+        enforcer.targetKind(), providerProblem == null ? null
+            : new StatusBuilder.Unavailable(providerProblem.reason(),
+                providerName(enforcer.provider()) + ": " + providerProblem.message()));
     recordEvents(policy, previous, next, evaluation, report);
     statusWriter.write(policy, previous, next);
     metrics.policyLevel(ns(policy), name(policy), evaluation.levelIndex(), spec.getLevels().size() - 1);
@@ -107,7 +121,9 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
   @Override
   public DeleteControl cleanup(ScrapingPolicy policy, Context<ScrapingPolicy> ctx) {
     Enforcer enforcer = enforcerFor(policy.getSpec());
-    EnforcementReport report = enforcer.cleanup(ref(policy), candidates(ctx, enforcer, policy));
+    EnforcementReport report = unavailable.containsKey(enforcer.provider())
+        ? new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0)
+        : enforcer.cleanup(ref(policy), candidates(ctx, enforcer, policy));
     report.changes().forEach(c -> events.normal(policy, "Released", c));
     statusWriter.forget(policy);
     metrics.forget(ns(policy), name(policy));
@@ -118,29 +134,53 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
   @Override
   public List<EventSource<?, ScrapingPolicy>> prepareEventSources(EventSourceContext<ScrapingPolicy> context) {
     List<EventSource<?, ScrapingPolicy>> sources = new ArrayList<>();
+    Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
     for (Enforcer enforcer : enforcers.values()) {
-      sources.add(targetSource(enforcer.targetType(), enforcer, context));
+      if (enforcer.optional()) {
+        var problem = ProviderApis.check(context.getClient(), providerName(enforcer.provider()), enforcer.kinds(),
+            InformerConfiguration.allNamespacesWatched(namespaces) ? Set.of() : namespaces);
+        if (problem.isPresent()) {
+          unavailable.put(enforcer.provider(), problem.get());
+          LOG.warn("provider {} not watched: {}", enforcer.provider(), problem.get().message());
+          continue;
+        }
+      }
+      for (ApiKind kind : enforcer.kinds()) {
+        sources.add(source(kind, enforcer, context));
+      }
     }
     return sources;
   }
 
   /**
-   * Watches the enforcer's target kind and maps each object to the policies that select it or have written to it,
-   * so a new, relabelled or edited target is handled at once rather than at the next evaluation.
+   * Watches one kind an enforcer reads and maps each object to the policies it concerns (see {@link ApiKind.Scope}),
+   * so a new, relabelled or edited target, or a data-plane verdict, is handled at once rather than at the next
+   * evaluation.
    */
-  private <R extends HasMetadata> InformerEventSource<R, ScrapingPolicy> targetSource(
-      Class<R> type, Enforcer enforcer, EventSourceContext<ScrapingPolicy> context) {
+  @SuppressWarnings("unchecked")
+  private <R extends HasMetadata> InformerEventSource<R, ScrapingPolicy> source(
+      ApiKind kind, Enforcer enforcer, EventSourceContext<ScrapingPolicy> context) {
     IndexerResourceCache<ScrapingPolicy> policies = context.getPrimaryCache();
-    InformerEventSourceConfiguration<R> config = InformerEventSourceConfiguration.from(type, ScrapingPolicy.class)
-        .withName(enforcer.provider().name())
+    InformerEventSourceConfiguration.Builder<R> builder = kind.isGeneric()
+        ? (InformerEventSourceConfiguration.Builder<R>) InformerEventSourceConfiguration.from(
+            new GroupVersionKind(kind.group(), kind.version(), kind.kind()), ScrapingPolicy.class)
+        : InformerEventSourceConfiguration.from((Class<R>) kind.type(), ScrapingPolicy.class);
+    InformerEventSourceConfiguration<R> config = builder
+        .withName(sourceName(enforcer, kind))
         .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(target -> policies
-            .list(target.getMetadata().getNamespace(), p -> providerOf(p.getSpec()) == enforcer.provider()
-                && (selects(p, target) || enforcer.ownedBy(target, p.getMetadata().getName())))
+        .withSecondaryToPrimaryMapper(object -> policies
+            .list(object.getMetadata().getNamespace(), p -> providerOf(p.getSpec()) == enforcer.provider()
+                && (kind.scope() != ApiKind.Scope.SELECTED || selects(p, object)
+                    || enforcer.ownedBy(object, p.getMetadata().getName())))
             .map(ResourceID::fromResource)
             .collect(Collectors.toSet()))
         .build();
     return new InformerEventSource<>(config, context);
+  }
+
+  /** The first kind keeps the provider's name (the name the reconciler has always used for the targets). */
+  private static String sourceName(Enforcer enforcer, ApiKind kind) {
+    return enforcer.kinds().get(0).equals(kind) ? enforcer.provider().name() : enforcer.provider().name() + "/" + kind;
   }
 
   private static boolean selects(ScrapingPolicy p, HasMetadata target) {
@@ -177,7 +217,8 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     if (!Conditions.message(previous.getConditions(), Conditions.ENFORCED)
         .equals(Conditions.message(next.getConditions(), Conditions.ENFORCED))
         && Conditions.find(next.getConditions(), Conditions.ENFORCED)
-            .map(c -> "NotEnforceable".equals(c.getReason()) || "WriteFailed".equals(c.getReason())).orElse(false)) {
+            .map(c -> List.of("NotEnforceable", "WriteFailed", "ProviderNotInstalled", "ProviderNotPermitted")
+                .contains(c.getReason())).orElse(false)) {
       events.warning(policy, Conditions.find(next.getConditions(), Conditions.ENFORCED).get().getReason(),
           Conditions.message(next.getConditions(), Conditions.ENFORCED));
     }
@@ -195,6 +236,16 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     return enforcers.get(providerOf(spec));
   }
 
+  /** The provider as spelled in spec.targets.provider. */
+  static String providerName(Targets.Provider provider) {
+    try {
+      return Targets.Provider.class.getField(provider.name())
+          .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class).value();
+    } catch (NoSuchFieldException e) {
+      return provider.name();
+    }
+  }
+
   private static Targets.Provider providerOf(ScrapingPolicySpec spec) {
     return spec == null || spec.getTargets() == null || spec.getTargets().getProvider() == null
         ? Targets.Provider.INGRESS_NGINX : spec.getTargets().getProvider();
@@ -203,10 +254,15 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
   @SuppressWarnings("unchecked")
   private static List<? extends HasMetadata> candidates(Context<ScrapingPolicy> ctx, Enforcer enforcer,
                                                         ScrapingPolicy policy) {
-    InformerEventSource<HasMetadata, ScrapingPolicy> source = (InformerEventSource<HasMetadata, ScrapingPolicy>)
-        ctx.eventSourceRetriever().getEventSourceFor((Class<HasMetadata>) enforcer.targetType(),
-            enforcer.provider().name());
-    return source.list(policy.getMetadata().getNamespace(), t -> true).toList();
+    List<HasMetadata> out = new ArrayList<>();
+    for (ApiKind kind : enforcer.kinds()) {
+      InformerEventSource<HasMetadata, ScrapingPolicy> source = (InformerEventSource<HasMetadata, ScrapingPolicy>)
+          ctx.eventSourceRetriever().getEventSourceFor((Class<HasMetadata>) kind.type(), sourceName(enforcer, kind));
+      Stream<HasMetadata> objects = kind.scope() == ApiKind.Scope.ALL_NAMESPACES ? source.list(t -> true)
+          : source.list(policy.getMetadata().getNamespace(), t -> true);
+      objects.forEach(out::add);
+    }
+    return out;
   }
 
   private static List<PolicyRef> competing(ResourceCache<ScrapingPolicy> cache, ScrapingPolicy policy) {

@@ -11,8 +11,22 @@ final class StatusBuilder {
   private StatusBuilder() {
   }
 
+  /** An optional data plane that cannot run: {@code reason} is the Enforced condition's reason. */
+  record Unavailable(String reason, String message) {
+  }
+
   static ScrapingPolicyStatus build(ScrapingPolicy policy, ScrapingPolicyStatus previous, Evaluation evaluation,
                                     EnforcementReport report, String writeFailure, Instant now) {
+    return build(policy, previous, evaluation, report, writeFailure, now, "Ingress", null);
+  }
+
+  /**
+   * @param targetKind  what the policy's selector selects, for the NoTargets message
+   * @param unavailable the policy's data plane cannot run (its APIs are not served or not allowed); null when it can
+   */
+  static ScrapingPolicyStatus build(ScrapingPolicy policy, ScrapingPolicyStatus previous, Evaluation evaluation,
+                                    EnforcementReport report, String writeFailure, Instant now, String targetKind,
+                                    Unavailable unavailable) {
     ScrapingPolicyStatus next = previous.toBuilder().build();
     long generation = generation(policy);
     next.setObservedGeneration(generation);
@@ -36,6 +50,9 @@ final class StatusBuilder {
     if (writeFailure != null) {
       enforced = false;
       c.set(Conditions.ENFORCED, false, "WriteFailed", writeFailure);
+    } else if (unavailable != null) {
+      enforced = false;
+      c.set(Conditions.ENFORCED, false, unavailable.reason(), unavailable.message());
     } else if (dryRun) {
       enforced = false;
       c.set(Conditions.ENFORCED, false, "DryRun", "dry run: nothing is written; level " + level + " would apply to "
@@ -43,8 +60,14 @@ final class StatusBuilder {
     } else if (report.targets().isEmpty()) {
       enforced = false;
       c.set(Conditions.ENFORCED, false, "NoTargets",
-          "spec.targets.selector selects no " + targetKind(report) + " in namespace " + policy.getMetadata().getNamespace());
-    } else if (enforcedTargets == 0) {
+          "spec.targets.selector selects no " + targetKind + " in namespace " + policy.getMetadata().getNamespace());
+    } else if (enforcedTargets == 0 && report.conflicts().isEmpty() && report.notEnforceable().isEmpty()) {
+      // Written, but the data plane has not accepted it (yet): its own words are in the target messages.
+      enforced = false;
+      c.set(Conditions.ENFORCED, false, "NotAccepted", "level " + level + " is written but in force on no target yet: "
+          + report.targets().stream().map(EnforcementReport.TargetResult::message).distinct()
+              .collect(java.util.stream.Collectors.joining("; ")));
+    } else if (enforcedTargets == 0 && !report.conflicts().isEmpty()) {
       enforced = false;
       c.set(Conditions.ENFORCED, false, "Conflict", "every selected target is held by a conflict (see Conflict)");
     } else if (!report.notEnforceable().isEmpty()) {
@@ -55,9 +78,9 @@ final class StatusBuilder {
       enforced = true;
       c.set(Conditions.ENFORCED, true, "Enforced", "level " + level + " applied to " + enforcedTargets + " target(s)");
     }
-    boolean ready = (enforced || (dryRun && writeFailure == null)) && !conflict && m.available();
+    boolean ready = (enforced || (dryRun && writeFailure == null && unavailable == null)) && !conflict && m.available();
     boolean degraded = !ready && (conflict || !m.available() || !report.notEnforceable().isEmpty()
-        || writeFailure != null);
+        || writeFailure != null || unavailable != null);
     c.set(Conditions.DEGRADED, degraded, degraded ? "Degraded" : "Healthy", degraded
         ? "see the Enforced, Conflict and MetricsAvailable conditions" : "everything the policy asks is in force");
     c.set(Conditions.READY, ready, ready ? (dryRun ? "DryRun" : "Enforced") : notReadyReason(c, enforced, conflict, m),
@@ -97,10 +120,6 @@ final class StatusBuilder {
 
   private static String notEnforceableSuffix(EnforcementReport report) {
     return report.notEnforceable().isEmpty() ? "" : "; not enforceable there: " + String.join("; ", report.notEnforceable());
-  }
-
-  private static String targetKind(EnforcementReport report) {
-    return "Ingress";
   }
 
   private static long generation(ScrapingPolicy policy) {

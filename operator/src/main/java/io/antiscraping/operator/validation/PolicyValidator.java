@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Checks a policy spec before anything acts on it: everything the CRD schema and its CEL rules say (an API server
@@ -163,7 +164,93 @@ public final class PolicyValidator {
       }
       checkRateLimit(l.getRateLimit(), p + ".rateLimit", out);
       checkWaf(l.getWaf(), p + ".waf", out);
+      checkUserAgents(l.getDenyUserAgents(), p + ".denyUserAgents", out);
     }
+  }
+
+  /**
+   * Best-effort RE2 check: the data plane (Envoy's CEL {@code matches}) uses RE2, which this JVM does not have, so
+   * each expression must compile with java.util.regex and avoid the constructs RE2 lacks (lookaround,
+   * backreferences, atomic groups, possessive quantifiers). What passes here may still be refused by RE2 in rare
+   * cases (e.g. some character-class syntax); Envoy Gateway then reports the SecurityPolicy as not accepted.
+   */
+  private static void checkUserAgents(List<String> patterns, String p, List<Violation> out) {
+    if (patterns == null) {
+      return;
+    }
+    if (patterns.size() > 32) {
+      out.add(new Violation(p, "at most 32 entries, was " + patterns.size()));
+    }
+    for (int i = 0; i < patterns.size(); i++) {
+      String re = patterns.get(i);
+      String ip = p + "[" + i + "]";
+      if (re == null || re.isEmpty()) {
+        out.add(new Violation(ip, "must not be empty"));
+        continue;
+      }
+      if (re.length() > 256) {
+        out.add(new Violation(ip, "at most 256 characters, was " + re.length()));
+        continue;
+      }
+      try {
+        Pattern.compile(re);
+      } catch (PatternSyntaxException e) {
+        out.add(new Violation(ip, quote(re) + " is not a regular expression: " + e.getDescription()
+            + " near index " + e.getIndex()));
+        continue;
+      }
+      String unsupported = notRe2(re);
+      if (unsupported != null) {
+        out.add(new Violation(ip, quote(re) + " uses " + unsupported + ", which RE2 does not support"));
+      }
+    }
+  }
+
+  /** The first construct RE2 lacks, or null. Escapes and character classes are skipped. */
+  private static String notRe2(String re) {
+    boolean inClass = false;
+    for (int i = 0; i < re.length(); i++) {
+      char c = re.charAt(i);
+      if (c == '\\' && i + 1 < re.length()) {
+        char n = re.charAt(i + 1);
+        if (!inClass && n >= '1' && n <= '9') {
+          return "a backreference (\\" + n + ")";
+        }
+        if (!inClass && n == 'k') {
+          return "a named backreference (\\k)";
+        }
+        i++;
+      } else if (inClass) {
+        inClass = c != ']';
+      } else if (c == '[') {
+        inClass = true;
+        if (i + 1 < re.length() && re.charAt(i + 1) == ']') {
+          i++;
+        }
+      } else if (c == '(' && re.startsWith("(?", i)) {
+        String rest = re.substring(i + 2);
+        if (rest.startsWith("=") || rest.startsWith("!")) {
+          return "a lookahead";
+        }
+        if (rest.startsWith("<=") || rest.startsWith("<!")) {
+          return "a lookbehind";
+        }
+        if (rest.startsWith(">")) {
+          return "an atomic group";
+        }
+      } else if (c == '+' && i > 0 && "*+?}".indexOf(re.charAt(i - 1)) >= 0 && !escaped(re, i - 1)) {
+        return "a possessive quantifier";
+      }
+    }
+    return null;
+  }
+
+  private static boolean escaped(String re, int i) {
+    int backslashes = 0;
+    for (int j = i - 1; j >= 0 && re.charAt(j) == '\\'; j--) {
+      backslashes++;
+    }
+    return backslashes % 2 == 1;
   }
 
   private static void checkCondition(WhenCondition c, String p, Map<String, Signal> signals, List<Violation> out) {

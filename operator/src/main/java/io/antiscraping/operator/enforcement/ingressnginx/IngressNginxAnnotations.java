@@ -84,6 +84,10 @@ public final class IngressNginxAnnotations {
         }
       }
     }
+    if (!plan.denyUserAgents().isEmpty()) {
+      notEnforceable.add("denyUserAgents (" + plan.denyUserAgents().size() + " pattern(s); ingress-nginx has no "
+          + "per-Ingress user-agent rule, and the operator never copies policy strings into snippets)");
+    }
     return new Rendered(a, notEnforceable);
   }
 

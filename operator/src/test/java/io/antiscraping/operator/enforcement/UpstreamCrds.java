@@ -1,0 +1,49 @@
+package io.antiscraping.operator.enforcement;
+
+import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The unmodified upstream CRDs in {@code ../shared/upstream-crds/}: registered with the test API server, or used to validate objects. */
+public final class UpstreamCrds {
+
+  public static final Path DIR = Path.of("../../shared/upstream-crds");
+  public static final Path HTTP_ROUTES = DIR.resolve("gateway-api-v1.6.1/gateway.networking.k8s.io_httproutes.yaml");
+  public static final Path BACKEND_TRAFFIC_POLICIES =
+      DIR.resolve("envoy-gateway-v1.9.0/gateway.envoyproxy.io_backendtrafficpolicies.yaml");
+  public static final Path SECURITY_POLICIES =
+      DIR.resolve("envoy-gateway-v1.9.0/gateway.envoyproxy.io_securitypolicies.yaml");
+  public static final Path MIDDLEWARES = DIR.resolve("traefik-v3.7.9/traefik.io_middlewares.yaml");
+  public static final List<Path> ENVOY_GATEWAY = List.of(HTTP_ROUTES, BACKEND_TRAFFIC_POLICIES, SECURITY_POLICIES);
+
+  private UpstreamCrds() {
+  }
+
+  /** Registers the CRDs with the API server (as installing the data plane would). */
+  public static void install(KubernetesClient client, List<Path> crds) {
+    for (Path file : crds) {
+      try (InputStream in = Files.newInputStream(file)) {
+        client.apiextensions().v1().customResourceDefinitions()
+            .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** Schema and CEL errors of an object (as stored) against an upstream CRD; empty when valid. */
+  public static List<String> validate(Path crd, GenericKubernetesResource object) {
+    var json = OwnedObjectWriter.JSON.valueToTree(object);
+    return CrdSchemaValidator.lenient(crd, "v1alpha1").validate(json).stream()
+        // The validator checks the object without metadata, which the Traefik schema lists as required.
+        .filter(e -> !e.equals("$: required property 'metadata' not found"))
+        .toList();
+  }
+}

@@ -1,0 +1,328 @@
+package io.antiscraping.operator.enforcement.envoygateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.antiscraping.api.v1alpha1.Allowlist;
+import io.antiscraping.api.v1alpha1.Level;
+import io.antiscraping.api.v1alpha1.RateLimit;
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
+import io.antiscraping.api.v1alpha1.Selector;
+import io.antiscraping.api.v1alpha1.StatusCondition;
+import io.antiscraping.api.v1alpha1.Targets;
+import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.cli.OperatorRuntime;
+import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.enforcement.OwnedObjectWriter;
+import io.antiscraping.operator.enforcement.UpstreamCrds;
+import io.antiscraping.operator.reconciler.Conditions;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The operator against the in-JVM API server with the upstream Gateway API and Envoy Gateway CRDs registered (or
+ * not): the objects it owns, what it reads back from Envoy Gateway's status (the test plays Envoy Gateway by
+ * writing that status), conflicts, steady state, deselect, delete, dry run and absence.
+ */
+class EnvoyGatewayEnforcementIT {
+
+  static final String NS = "shop";
+  static final Map<String, String> STOREFRONT = Map.of("app.kubernetes.io/part-of", "storefront");
+  static final Duration WAIT = Duration.ofSeconds(20);
+  static final ResourceDefinitionContext BTP = context("BackendTrafficPolicy", "backendtrafficpolicies");
+  static final ResourceDefinitionContext SP = context("SecurityPolicy", "securitypolicies");
+
+  ApiServer api;
+  OperatorRuntime operator;
+  KubernetesClient user;
+
+  void start(TestInfo info, boolean installEnvoyGateway) {
+    api = ApiServer.start(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
+    user = api.userClient();
+    if (installEnvoyGateway) {
+      UpstreamCrds.install(user, UpstreamCrds.ENVOY_GATEWAY);
+    }
+    operator = OperatorRuntime.start(api.operatorClient(), OperatorSettings.defaults());
+  }
+
+  @AfterEach
+  void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  @Test
+  void ownedPoliciesAttachToTheSelectedRoutesAndEnvoyGatewaysVerdictDecidesEnforced(TestInfo info) {
+    start(info, true);
+    route("web", STOREFRONT, "eg");
+    route("blog", Map.of("app.kubernetes.io/part-of", "blog"), "eg");
+    create(policy("storefront", spec -> spec.getLevels().get(0).setDenyUserAgents(List.of("(?i)sqlmap"))));
+
+    GenericKubernetesResource btp = awaitObject(BTP, "storefront-ratelimit", o -> true);
+    GenericKubernetesResource sp = awaitObject(SP, "storefront-deny", o -> true);
+    assertThat(spec(btp).at("/targetRefs").toString()).contains("\"name\":\"web\"").doesNotContain("blog");
+    assertThat(spec(btp).at("/rateLimit/local/rules/0/limit/requests").asInt()).isEqualTo(50);
+    assertThat(spec(sp).at("/authorization/rules/1/cel").asText()).contains("(?i)sqlmap");
+    assertThat(btp.getMetadata().getOwnerReferences()).singleElement().satisfies(r -> {
+      assertThat(r.getKind()).isEqualTo("ScrapingPolicy");
+      assertThat(r.getName()).isEqualTo("storefront");
+      assertThat(r.getController()).isTrue();
+    });
+    assertThat(UpstreamCrds.validate(UpstreamCrds.BACKEND_TRAFFIC_POLICIES, btp)).isEmpty();
+    assertThat(UpstreamCrds.validate(UpstreamCrds.SECURITY_POLICIES, sp)).isEmpty();
+
+    ScrapingPolicy p = awaitCondition("storefront", "Enforced", c -> "NotAccepted".equals(c.getReason()));
+    assertThat(message(p, "Enforced")).contains("waiting for Envoy Gateway");
+    assertThat(condition(p, "Ready").orElseThrow().getStatus()).isEqualTo("False");
+
+    verdict(BTP, "storefront-ratelimit", "True", "Accepted", "Policy has been accepted.");
+    verdict(SP, "storefront-deny", "True", "Accepted", "Policy has been accepted.");
+    p = awaitCondition("storefront", "Ready", c -> "True".equals(c.getStatus()));
+    assertThat(condition(p, "Enforced").orElseThrow().getReason()).isEqualTo("Enforced");
+    assertThat(p.getStatus().getTargets()).singleElement().satisfies(t -> {
+      assertThat(t.getKind()).isEqualTo("HTTPRoute");
+      assertThat(t.getName()).isEqualTo("web");
+      assertThat(t.getEnforced()).isTrue();
+    });
+
+    verdict(SP, "storefront-deny", "False", "Invalid", "regex parse error: missing argument to repetition operator");
+    p = awaitCondition("storefront", "Enforced", c -> "NotEnforceable".equals(c.getReason()));
+    assertThat(message(p, "Enforced")).contains("SecurityPolicy shop/storefront-deny is not accepted by Envoy Gateway")
+        .contains("regex parse error: missing argument to repetition operator");
+    assertThat(condition(p, "Degraded").orElseThrow().getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void steadyStateMakesNoWrites(TestInfo info) throws InterruptedException {
+    start(info, true);
+    route("web", STOREFRONT, "eg");
+    create(policy("storefront", spec -> spec.setEvaluationInterval("1s")));
+    awaitObject(BTP, "storefront-ratelimit", o -> true);
+    verdict(BTP, "storefront-ratelimit", "True", "Accepted", "Policy has been accepted.");
+    awaitCondition("storefront", "Ready", c -> "True".equals(c.getStatus()));
+    Thread.sleep(1500);
+    int mark = api.log().size();
+    Thread.sleep(3000);
+    HTTPRoute web = user.resources(HTTPRoute.class).inNamespace(NS).withName("web").get();
+    web.getMetadata().getLabels().put("unrelated", "edit");
+    user.resource(web).update();
+    Thread.sleep(2000);
+
+    assertThat(api.log().writesSince(mark, "/gateway.envoyproxy.io/")).isEmpty();
+    assertThat(api.log().writesSince(mark, "/gateway.networking.k8s.io/")).isEmpty();
+    assertThat(operator.metrics().apiWrites()).isPositive();
+    assertThat(api.log().lines().subList(mark, api.log().size())).as("no reads per evaluation either")
+        .noneMatch(l -> l.startsWith("GET") && (l.contains("/httproutes") || l.contains("trafficpolicies")
+            || l.contains("securitypolicies"))
+            && !l.contains("watch"));
+  }
+
+  @Test
+  void aRouteWithSomeoneElsesPolicyIsAConflictNamingItAndIsTakenWhenItGoes(TestInfo info) {
+    start(info, true);
+    route("web", STOREFRONT, "eg");
+    route("checkout", STOREFRONT, "eg");
+    userPolicy(BTP, "team-timeouts", Map.of("targetRefs", List.of(Map.of("group", "gateway.networking.k8s.io",
+        "kind", "HTTPRoute", "name", "web")), "timeout", Map.of("http", Map.of("requestTimeout", "10s"))));
+    create(policy("storefront", spec -> { }));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
+    assertThat(message(p, "Conflict")).contains("HTTPRoute web: BackendTrafficPolicy shop/team-timeouts already "
+        + "targets it");
+    GenericKubernetesResource btp = awaitObject(BTP, "storefront-ratelimit", o -> true);
+    assertThat(spec(btp).at("/targetRefs").toString()).contains("checkout").doesNotContain("\"web\"");
+    assertThat(user.genericKubernetesResources(BTP).inNamespace(NS).withName("team-timeouts").get()
+        .getMetadata().getLabels()).as("the user's policy is untouched").isNullOrEmpty();
+
+    user.genericKubernetesResources(BTP).inNamespace(NS).withName("team-timeouts").delete();
+
+    awaitObject(BTP, "storefront-ratelimit", o -> spec(o).at("/targetRefs").toString().contains("\"web\""));
+    awaitCondition("storefront", "Conflict", c -> "False".equals(c.getStatus()));
+  }
+
+  @Test
+  void aSecurityPolicyOnTheRoutesGatewayIsNotSilentlyReplaced(TestInfo info) {
+    start(info, true);
+    route("web", STOREFRONT, "eg");
+    userPolicy(SP, "gateway-auth", Map.of("targetRefs", List.of(Map.of("group", "gateway.networking.k8s.io",
+        "kind", "Gateway", "name", "eg")), "basicAuth", Map.of("users", Map.of("name", "htpasswd"))));
+    create(policy("storefront", spec -> spec.getLevels().get(0).setDenyUserAgents(List.of("^$"))));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
+    assertThat(message(p, "Conflict")).contains("SecurityPolicy shop/gateway-auth is attached to its Gateway");
+    awaitObject(BTP, "storefront-ratelimit", o -> true);
+    assertThat(user.genericKubernetesResources(SP).inNamespace(NS).withName("storefront-deny").get()).isNull();
+  }
+
+  @Test
+  void deselectingEveryRouteAndDeletingThePolicyRemoveTheOwnedObjects(TestInfo info) {
+    start(info, true);
+    route("web", STOREFRONT, "eg");
+    create(policy("storefront", spec -> spec.getLevels().get(0).setDenyUserAgents(List.of("bot"))));
+    awaitObject(BTP, "storefront-ratelimit", o -> true);
+    awaitObject(SP, "storefront-deny", o -> true);
+
+    HTTPRoute web = user.resources(HTTPRoute.class).inNamespace(NS).withName("web").get();
+    web.getMetadata().setLabels(new HashMap<>(Map.of("app.kubernetes.io/part-of", "blog")));
+    user.resource(web).update();
+    awaitGone(BTP, "storefront-ratelimit");
+    awaitGone(SP, "storefront-deny");
+    awaitCondition("storefront", "Enforced", c -> "NoTargets".equals(c.getReason()));
+    assertThat(message(get("storefront"), "Enforced")).contains("selects no HTTPRoute");
+
+    web = user.resources(HTTPRoute.class).inNamespace(NS).withName("web").get();
+    web.getMetadata().setLabels(new HashMap<>(STOREFRONT));
+    user.resource(web).update();
+    awaitObject(BTP, "storefront-ratelimit", o -> true);
+    awaitObject(SP, "storefront-deny", o -> true);
+
+    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").delete();
+    await().atMost(WAIT).until(() -> get("storefront") == null);
+    assertThat(user.genericKubernetesResources(BTP).inNamespace(NS).withName("storefront-ratelimit").get()).isNull();
+    assertThat(user.genericKubernetesResources(SP).inNamespace(NS).withName("storefront-deny").get()).isNull();
+  }
+
+  @Test
+  void aDryRunWritesNoEnvoyGatewayObject(TestInfo info) throws InterruptedException {
+    start(info, true);
+    route("web", STOREFRONT, "eg");
+    create(policy("storefront", spec -> spec.setDryRun(true)));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Ready", c -> "True".equals(c.getStatus()));
+    assertThat(condition(p, "Enforced").orElseThrow().getReason()).isEqualTo("DryRun");
+    Thread.sleep(500);
+    assertThat(api.log().writesSince(0, "/gateway.envoyproxy.io/")).isEmpty();
+  }
+
+  @Test
+  void withoutEnvoyGatewayTheOperatorStillRunsAndThePolicySaysWhy(TestInfo info) {
+    start(info, false);
+    user.resource(new IngressBuilder().withNewMetadata().withName("web").withNamespace(NS)
+        .withLabels(new HashMap<>(STOREFRONT)).endMetadata().withNewSpec().endSpec().build()).create();
+    ScrapingPolicy nginx = policy("nginx", spec -> spec.getTargets().setProvider(Targets.Provider.INGRESS_NGINX));
+    create(nginx);
+    create(policy("storefront", spec -> { }));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Enforced",
+        c -> "ProviderNotInstalled".equals(c.getReason()));
+    assertThat(message(p, "Enforced")).contains("EnvoyGateway").contains("httproutes.gateway.networking.k8s.io/v1")
+        .contains("backendtrafficpolicies.gateway.envoyproxy.io/v1alpha1");
+    assertThat(condition(p, "Ready").orElseThrow().getStatus()).isEqualTo("False");
+    awaitCondition("nginx", "Ready", c -> "True".equals(c.getStatus()));
+    assertThat(api.log().lines()).noneMatch(l -> l.contains("/httproutes") || l.contains("/gateway.envoyproxy.io/v1alpha1/"));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  static ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
+    ScrapingPolicySpec spec = ScrapingPolicySpec.builder()
+        .targets(Targets.builder().provider(Targets.Provider.ENVOY_GATEWAY)
+            .selector(Selector.builder().matchLabels(new HashMap<>(STOREFRONT)).build()).build())
+        .levels(new ArrayList<>(List.of(Level.builder().name("normal")
+            .rateLimit(RateLimit.builder().requestsPerSecond(50).build()).build())))
+        .allowlist(new Allowlist(List.of("10.0.0.0/8")))
+        .evaluationInterval("2s")
+        .build();
+    customize.accept(spec);
+    ScrapingPolicy p = new ScrapingPolicy();
+    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    p.setSpec(spec);
+    return p;
+  }
+
+  void create(ScrapingPolicy p) {
+    user.resource(p).create();
+  }
+
+  ScrapingPolicy get(String name) {
+    return user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).get();
+  }
+
+  void route(String name, Map<String, String> labels, String gateway) {
+    user.resource(new HTTPRouteBuilder().withNewMetadata().withName(name).withNamespace(NS)
+        .withLabels(new HashMap<>(labels)).endMetadata()
+        .withNewSpec().addNewParentRef().withName(gateway).endParentRef().addToHostnames(name + ".shop.example")
+        .endSpec().build()).create();
+  }
+
+  void userPolicy(ResourceDefinitionContext kind, String name, Map<String, Object> spec) {
+    GenericKubernetesResource o = new GenericKubernetesResource();
+    o.setApiVersion("gateway.envoyproxy.io/v1alpha1");
+    o.setKind(kind.getKind());
+    o.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    o.setAdditionalProperty("spec", spec);
+    user.genericKubernetesResources(kind).inNamespace(NS).resource(o).create();
+  }
+
+  /** Plays Envoy Gateway: its verdict on one of our objects for Gateway shop/eg, at the object's generation. */
+  void verdict(ResourceDefinitionContext kind, String name, String accepted, String reason, String message) {
+    GenericKubernetesResource o = user.genericKubernetesResources(kind).inNamespace(NS).withName(name).get();
+    o.setAdditionalProperty("status", Map.of("ancestors", List.of(Map.of(
+        "ancestorRef", Map.of("group", "gateway.networking.k8s.io", "kind", "Gateway", "name", "eg", "namespace", NS),
+        "controllerName", "gateway.envoyproxy.io/gatewayclass-controller",
+        "conditions", List.of(Map.of("type", "Accepted", "status", accepted, "reason", reason, "message", message,
+            "observedGeneration", o.getMetadata().getGeneration(), "lastTransitionTime", Instant.now().toString()))))));
+    user.genericKubernetesResources(kind).inNamespace(NS).resource(o).updateStatus();
+  }
+
+  GenericKubernetesResource awaitObject(ResourceDefinitionContext kind, String name,
+                                  Predicate<GenericKubernetesResource> until) {
+    await().atMost(WAIT).until(() -> {
+      GenericKubernetesResource o = user.genericKubernetesResources(kind).inNamespace(NS).withName(name).get();
+      return o != null && until.test(o);
+    });
+    return user.genericKubernetesResources(kind).inNamespace(NS).withName(name).get();
+  }
+
+  void awaitGone(ResourceDefinitionContext kind, String name) {
+    await().atMost(WAIT).until(() -> user.genericKubernetesResources(kind).inNamespace(NS).withName(name).get() == null);
+  }
+
+  ScrapingPolicy awaitCondition(String name, String type, Predicate<StatusCondition> until) {
+    await().atMost(WAIT).until(() -> {
+      ScrapingPolicy p = get(name);
+      return p != null && condition(p, type).map(until::test).orElse(false);
+    });
+    return get(name);
+  }
+
+  static Optional<StatusCondition> condition(ScrapingPolicy p, String type) {
+    return p.getStatus() == null ? Optional.empty() : Conditions.find(p.getStatus().getConditions(), type);
+  }
+
+  static String message(ScrapingPolicy p, String type) {
+    return condition(p, type).map(StatusCondition::getMessage).orElse("");
+  }
+
+  static JsonNode spec(GenericKubernetesResource o) {
+    return OwnedObjectWriter.spec(o);
+  }
+
+  static ResourceDefinitionContext context(String kind, String plural) {
+    return new ResourceDefinitionContext.Builder().withGroup("gateway.envoyproxy.io").withVersion("v1alpha1")
+        .withKind(kind).withPlural(plural).withNamespaced(true).build();
+  }
+}
