@@ -97,6 +97,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
         report = enforcer.enforce(ref(policy), competing(ctx.getPrimaryCache(), policy), candidates,
             evaluation.plan(), false);
       }
+      report = merge(releaseElsewhere(policy, ctx, enforcer), report);
     } catch (KubernetesClientException e) {
       writeFailure = "writing to the data plane failed (will retry): " + e.getMessage();
       LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
@@ -120,15 +121,26 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
 
   @Override
   public DeleteControl cleanup(ScrapingPolicy policy, Context<ScrapingPolicy> ctx) {
-    Enforcer enforcer = enforcerFor(policy.getSpec());
-    EnforcementReport report = unavailable.containsKey(enforcer.provider())
-        ? new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0)
-        : enforcer.cleanup(ref(policy), candidates(ctx, enforcer, policy));
+    EnforcementReport report = releaseElsewhere(policy, ctx, null);
     report.changes().forEach(c -> events.normal(policy, "Released", c));
     statusWriter.forget(policy);
     metrics.forget(ns(policy), name(policy));
     LOG.info("policy={}/{} deleted: released {} target(s)", ns(policy), name(policy), report.writes());
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * Cleans up after the policy on every watched data plane except {@code current}: what it wrote before its provider
+   * was changed (nothing, and no write, in the usual case), or everything when {@code current} is null (deletion).
+   */
+  private EnforcementReport releaseElsewhere(ScrapingPolicy policy, Context<ScrapingPolicy> ctx, Enforcer current) {
+    EnforcementReport report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+    for (Enforcer other : enforcers.values()) {
+      if (other != current && !unavailable.containsKey(other.provider())) {
+        report = merge(report, other.cleanup(ref(policy), candidates(ctx, other, policy)));
+      }
+    }
+    return report;
   }
 
   @Override

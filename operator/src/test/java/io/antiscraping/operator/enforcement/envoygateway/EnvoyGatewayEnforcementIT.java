@@ -235,7 +235,36 @@ class EnvoyGatewayEnforcementIT {
     assertThat(api.log().lines()).noneMatch(l -> l.contains("/httproutes") || l.contains("/gateway.envoyproxy.io/v1alpha1/"));
   }
 
+  @Test
+  void switchingFromIngressNginxTakesTheAnnotationsBack(TestInfo info) {
+    start(info, true);
+    user.resource(new IngressBuilder().withNewMetadata().withName("web").withNamespace(NS)
+        .withLabels(new HashMap<>(STOREFRONT)).withAnnotations(new HashMap<>(Map.of("team", "storefront")))
+        .endMetadata().withNewSpec().endSpec().build()).create();
+    route("web", STOREFRONT, "eg");
+    create(policy("storefront", spec -> spec.getTargets().setProvider(Targets.Provider.INGRESS_NGINX)));
+    await().atMost(WAIT).until(() -> annotations("web").containsKey("nginx.ingress.kubernetes.io/limit-rps"));
+
+    edit("storefront", spec -> spec.getTargets().setProvider(Targets.Provider.ENVOY_GATEWAY));
+
+    awaitObject(BTP, "storefront-ratelimit", o -> true);
+    await().atMost(WAIT).until(() -> annotations("web").equals(Map.of("team", "storefront")));
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
+
+  Map<String, String> annotations(String ingress) {
+    Map<String, String> a = user.network().v1().ingresses().inNamespace(NS).withName(ingress).get()
+        .getMetadata().getAnnotations();
+    return a == null ? Map.of() : a;
+  }
+
+  void edit(String name, Consumer<ScrapingPolicySpec> change) {
+    user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).edit(p -> {
+      change.accept(p.getSpec());
+      return p;
+    });
+  }
 
   static ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
     ScrapingPolicySpec spec = ScrapingPolicySpec.builder()

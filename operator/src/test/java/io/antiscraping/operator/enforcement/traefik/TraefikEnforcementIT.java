@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -129,6 +130,25 @@ class TraefikEnforcementIT {
     await().atMost(WAIT).until(() -> get("storefront") == null);
     assertThat(user.genericKubernetesResources(MIDDLEWARES).inNamespace(NS).withName("storefront-ratelimit").get())
         .isNull();
+  }
+
+  @Test
+  void aMiddlewareOfThatNameThatIsNotOursIsAConflictAndIsLeftAlone(TestInfo info) throws InterruptedException {
+    start(info, true);
+    GenericKubernetesResource mine = new GenericKubernetesResource();
+    mine.setApiVersion("traefik.io/v1alpha1");
+    mine.setKind("Middleware");
+    mine.setMetadata(new ObjectMetaBuilder().withName("storefront-ratelimit").withNamespace(NS).build());
+    mine.setAdditionalProperty("spec", Map.of("stripPrefix", Map.of("prefixes", List.of("/shop"))));
+    user.genericKubernetesResources(MIDDLEWARES).inNamespace(NS).resource(mine).create();
+    create(policy("storefront", spec -> { }));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
+    assertThat(condition(p, "Conflict").orElseThrow().getMessage())
+        .contains("Middleware shop/storefront-ratelimit already exists and is not owned by policy storefront");
+    Thread.sleep(500);
+    assertThat(api.log().writesSince(0, "/middlewares")).isEmpty();
+    assertThat(spec(middleware()).has("stripPrefix")).isTrue();
   }
 
   @Test
