@@ -119,6 +119,8 @@ public final class ScenarioRun {
           TrafficGenerator traffic = new TrafficGenerator(scenario, URI.create("http://127.0.0.1:" + settings.listenPort()),
               db, allowlistedAddress(policy));
           List<RequestRecord> truth = traffic.run();
+          Thread.sleep(2_000); // the last lines through mtail and one more scrape
+          List<String> clientLabels = clientLabels(prometheus);
 
           if (scenario.attackEnd() != null) {
             Duration cooldown = Durations.parse(policy.getSpec().getCooldown()).orElse(Duration.ofMinutes(10));
@@ -142,7 +144,7 @@ public final class ScenarioRun {
           policies.close();
 
           ScenarioOutcome outcome = OutcomeCalculator.calculate(scenario, db, truth, timeline,
-              new OutcomeCalculator.RunFacts(baseline, restored, notes));
+              new OutcomeCalculator.RunFacts(baseline, restored, clientLabels, notes));
           Files.copy(accessLog, reportDir.resolve(scenario.name() + "-access.log"), StandardCopyOption.REPLACE_EXISTING);
           Files.copy(controller.nginx().errorLog(), reportDir.resolve(scenario.name() + "-nginx-error.log"),
               StandardCopyOption.REPLACE_EXISTING);
@@ -165,6 +167,19 @@ public final class ScenarioRun {
     source.setUrl(prometheus.toString());
     policy.getSpec().setPrometheus(source);
     return policy;
+  }
+
+  /** Every value of the {@code client} label of the per-client request counter. */
+  private static List<String> clientLabels(PrometheusServer prometheus) {
+    List<String> out = new ArrayList<>();
+    var data = prometheus.query("count by (client) (nginx_http_requests_by_client_total)");
+    for (var sample : data.path("result")) {
+      String client = sample.path("metric").path("client").asText(null);
+      if (client != null) {
+        out.add(client);
+      }
+    }
+    return out;
   }
 
   private static String allowlistedAddress(ScrapingPolicy policy) {

@@ -25,7 +25,8 @@ public final class OutcomeCalculator {
   private OutcomeCalculator() {}
 
   /** Inputs that are not ground truth. */
-  public record RunFacts(String baselineLevel, Boolean nginxRestoredAfterDelete, List<String> notes) {}
+  public record RunFacts(String baselineLevel, Boolean nginxRestoredAfterDelete, List<String> clientLabels,
+      List<String> notes) {}
 
   public static ScenarioOutcome calculate(Scenario scenario, FakeDb db, List<RequestRecord> truth, Timeline timeline,
       RunFacts facts) {
@@ -83,7 +84,7 @@ public final class OutcomeCalculator {
         wrongfulBans(scenario, timeline.everBanned()), timeline.maxBanned(), timeline.levelChanges(),
         facts.baselineLevel(), backToBaseline, attackEnd, last == null ? 0 : last.ingressWrites(),
         last == null ? 0 : last.statusWrites(), last == null ? 0 : last.nginxReloads(),
-        facts.nginxRestoredAfterDelete(), facts.notes());
+        facts.nginxRestoredAfterDelete(), foreignLabels(scenario, facts.clientLabels()), facts.notes());
   }
 
   /**
@@ -151,6 +152,15 @@ public final class OutcomeCalculator {
       }
     }
     return wrongful;
+  }
+
+  /** Client label values that are no client's true address. */
+  static List<String> foreignLabels(Scenario scenario, List<String> labels) {
+    Set<String> truth = new HashSet<>();
+    for (ClientGroup g : scenario.clients()) {
+      truth.addAll(TrafficGenerator.addresses(g));
+    }
+    return labels.stream().filter(l -> !truth.contains(l)).sorted().toList();
   }
 
   static Double backToBaseline(Timeline timeline, String baseline, long afterMillis) {

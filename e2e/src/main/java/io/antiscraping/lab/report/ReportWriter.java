@@ -78,6 +78,8 @@ public final class ReportWriter {
             .append(o.backToBaselineSeconds() == null ? "never (within the run)" : fmt(o.backToBaselineSeconds()) + " s")
             .append('\n');
       }
+      md.append("- Client label values in the per-client metric that are no client's true address: ")
+          .append(o.foreignClientLabels().isEmpty() ? "none" : o.foreignClientLabels().toString()).append('\n');
       md.append("- Operator API writes: ").append(o.ingressWrites()).append(" Ingress updates, ")
           .append(o.statusWrites()).append(" policy status updates; nginx reloads: ").append(o.nginxReloads())
           .append('\n');

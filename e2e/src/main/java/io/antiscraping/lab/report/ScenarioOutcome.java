@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The measured outcome of one scenario run, from the traffic generator's ground truth and the observed timeline.
- * Null durations mean "did not happen".
+ * Null durations mean "did not happen". {@code foreignClientLabels}: values of the per-client metric's {@code client}
+ * label that are no client's true address (forged X-Forwarded-For values that reached the metrics).
  */
 public record ScenarioOutcome(
     String scenario,
@@ -36,6 +37,7 @@ public record ScenarioOutcome(
     int statusWrites,
     int nginxReloads,
     Boolean nginxRestoredAfterDelete,
+    List<String> foreignClientLabels,
     List<String> notes) {
 
   /**

@@ -120,6 +120,12 @@ class StorefrontLabIT {
 
   @ParameterizedTest
   @MethodSource("scenarioNames")
+  void forgedForwardedForValuesNeverBecomeClientLabels(String name) {
+    assertThat(outcome(name).foreignClientLabels()).as(name).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("scenarioNames")
   void deletingThePolicyRestoresTheNginxConfiguration(String name) {
     assertThat(outcome(name).nginxRestoredAfterDelete()).as(name).isTrue();
   }

@@ -69,6 +69,8 @@ class OutcomeCalculatorTest {
         "203.0.113.0/24", "2001:db8::/64"))).containsExactly("100.64.0.1/32", "66.249.66.1/32", "192.0.2.9/32",
         "2001:db8::/64");
     assertThat(OutcomeCalculator.wrongfulBans(s, List.of("100.64.0.0/16"))).containsExactly("100.64.0.0/16");
+    assertThat(OutcomeCalculator.foreignLabels(s, List.of("100.64.0.2", "203.0.113.1", "10.0.0.7", "unknown")))
+        .containsExactly("10.0.0.7", "unknown");
   }
 
   @Test
