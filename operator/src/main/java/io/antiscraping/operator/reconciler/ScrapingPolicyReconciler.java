@@ -153,7 +153,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
             InformerConfiguration.allNamespacesWatched(namespaces) ? Set.of() : namespaces);
         if (problem.isPresent()) {
           unavailable.put(enforcer.provider(), problem.get());
-          LOG.warn("provider {} not watched: {}", enforcer.provider(), problem.get().message());
+          LOG.info("provider {} not watched: {}", providerName(enforcer.provider()), problem.get().message());
           continue;
         }
       }
