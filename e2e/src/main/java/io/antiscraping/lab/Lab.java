@@ -44,7 +44,27 @@ public final class Lab {
 
   private Lab() {}
 
+  /** Loads every scenario file and checks its policy file exists; a problem is an IllegalArgumentException. */
+  public static List<Scenario> load(List<Path> scenarioFiles) {
+    List<Scenario> out = new ArrayList<>();
+    for (Path file : scenarioFiles) {
+      try {
+        Scenario s = Scenario.load(file);
+        if (!Files.isRegularFile(s.policyFile())) {
+          throw new IllegalArgumentException("policy file not found: " + s.policyFile());
+        }
+        out.add(s);
+      } catch (IOException | RuntimeException e) {
+        String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+            : e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
+        throw new IllegalArgumentException(file + ": " + why, e);
+      }
+    }
+    return out;
+  }
+
   public static Session run(List<Path> scenarioFiles, Path reportDir, LabOperator.Factory operator) throws Exception {
+    List<Scenario> scenarios = load(scenarioFiles);
     Prerequisites.ensure();
     Path work = Files.createTempDirectory("antiscraping-lab-");
     List<ScenarioRun.Result> results = new ArrayList<>();
@@ -54,8 +74,7 @@ public final class Lab {
           ? "in-JVM API server (Fabric8 mock server, CRUD mode)" : "cluster from KUBECONFIG (a namespace per scenario)")
           + "; nginx " + "with ModSecurity and the OWASP CRS (Debian); Prometheus scraping every 1s; "
           + Runtime.getRuntime().availableProcessors() + " CPUs.";
-      for (Path file : scenarioFiles) {
-        Scenario scenario = Scenario.load(file);
+      for (Scenario scenario : scenarios) {
         System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()
             + " s of traffic)");
         results.add(new ScenarioRun(scenario, reportDir, work, operator).run());
@@ -79,6 +98,7 @@ public final class Lab {
       }
     }
     Path dir = Files.createTempDirectory("antiscraping-lab-examples-");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir), "lab-examples-cleanup"));
     for (String name : DEFAULT_SCENARIOS) {
       extract("scenarios/" + name + ".yaml", dir);
     }

@@ -41,14 +41,17 @@ public final class LabMain implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      // "unstable version v1alpha1" on every client: not news to a lab user.
+      System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils",
+          "error");
     }
     List<Path> files = scenarios.isEmpty() ? Lab.defaultScenarioFiles() : scenarios;
     Path dir = reportDir == null ? Lab.defaultReportDir() : reportDir;
     Lab.Session session;
     try {
       session = Lab.run(files, dir, LabOperator.inProcess());
-    } catch (IllegalStateException e) {
-      System.err.println(e.getMessage());
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      System.err.println("lab: " + e.getMessage());
       return 2;
     }
     System.out.println();

@@ -92,6 +92,17 @@ class ScenarioFilesTest {
   }
 
   @Test
+  void theLabRefusesMissingScenarioAndPolicyFilesBeforeStartingAnything(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    assertThatThrownBy(() -> Lab.load(List.of(dir.resolve("missing.yaml")))).hasMessageEndingWith("no such file");
+    Path f = dir.resolve("s.yaml");
+    Files.writeString(f, "name: s\npolicy: nope.yaml\nduration: 5s\nclients: [{name: a, class: shopper, "
+        + "addresses: 10.0.0.0/24}]\n");
+    assertThatThrownBy(() -> Lab.load(List.of(f))).hasMessageContaining("policy file not found");
+    assertThat(Lab.load(files().toList())).hasSize(Lab.DEFAULT_SCENARIOS.size());
+  }
+
+  @Test
   void durationsAndDefaults(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path f = dir.resolve("s.yaml");
     Files.writeString(f, "name: s\npolicy: p.yaml\nduration: 1m30s\nclients: [{name: c, class: crawler, "
