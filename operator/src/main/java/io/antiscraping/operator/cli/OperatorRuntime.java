@@ -64,7 +64,7 @@ public final class OperatorRuntime implements AutoCloseable {
         new KubernetesSecrets(client, clock), settings.defaultPrometheusUrl(), metrics);
     ScrapingPolicyReconciler reconciler = new ScrapingPolicyReconciler(
         enforcers.stream().collect(Collectors.toMap(Enforcer::provider, Function.identity())),
-        evaluator, new StatusWriter(client, writes), new EventRecorder(client, clock, writes), metrics, clock);
+        evaluator, new StatusWriter(client, writes, clock), new EventRecorder(client, clock, writes), metrics, clock);
 
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)

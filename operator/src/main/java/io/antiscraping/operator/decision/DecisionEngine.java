@@ -355,11 +355,13 @@ public final class DecisionEngine {
 
   /**
    * Keeps only entries that can still decide the level: an entry is superseded by any later entry at the same or a
-   * higher level, since the later one stays in the window longer. At most one entry per level remains.
+   * higher level, since the later one stays in the window longer. At most one entry per level remains, and none for
+   * the baseline, which is the level when nothing else is recommended (so a quiet policy's memory never changes and
+   * a steady state writes nothing).
    */
   private static List<Recommendation> compact(Policy policy, List<Rec> history) {
     List<Recommendation> out = new ArrayList<>();
-    int maxLater = -1;
+    int maxLater = 0;
     for (int i = history.size() - 1; i >= 0; i--) {
       Rec r = history.get(i);
       if (r.level() > maxLater) {

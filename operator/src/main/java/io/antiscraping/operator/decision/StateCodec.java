@@ -117,7 +117,9 @@ public final class StateCodec {
     List<Map.Entry<Cidr, Instant>> bans = new ArrayList<>(s.bans().size());
     new TreeMap<>(s.bans()).forEach((k, v) -> bans.add(Map.entry(k, v.until())));
     m.setBans(CompactCodec.encode(bans));
-    m.setLastGoodMetrics(Fmt.time(s.lastGoodMetrics()));
+    // While metrics are available the last good evaluation is the last evaluation: persisting it separately would
+    // change the status at every evaluation. It is persisted (and then frozen) only during an outage.
+    m.setLastGoodMetrics(s.metricsUnavailableSince() == null ? null : Fmt.time(s.lastGoodMetrics()));
     m.setMetricsUnavailableSince(Fmt.time(s.metricsUnavailableSince()));
     m.setCapped(capped ? Boolean.TRUE : null);
     status.setMemory(m);
@@ -190,9 +192,13 @@ public final class StateCodec {
       bans.putAll(listed);
     }
 
-    return new EngineState(level, levelSince, recs, conds, m.getOffendersRule(), offending, bans,
-        notAfter(Fmt.parseTime(m.getLastGoodMetrics()), now), notAfter(Fmt.parseTime(m.getMetricsUnavailableSince()),
-        now), lastEvaluation);
+    Instant unavailableSince = notAfter(Fmt.parseTime(m.getMetricsUnavailableSince()), now);
+    Instant lastGood = notAfter(Fmt.parseTime(m.getLastGoodMetrics()), now);
+    if (lastGood == null && unavailableSince == null) {
+      lastGood = lastEvaluation;
+    }
+    return new EngineState(level, levelSince, recs, conds, m.getOffendersRule(), offending, bans, lastGood,
+        unavailableSince, lastEvaluation);
   }
 
   private static boolean covered(Cidr client, TreeSet<Integer> lengths, Map<Cidr, BanEntry> bans) {

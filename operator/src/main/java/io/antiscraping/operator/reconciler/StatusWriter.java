@@ -9,6 +9,9 @@ import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Writes the status subresource with a JSON patch replacing {@code /status} as a whole (so nothing stale survives),
  * and only when it changed: an evaluation that changes nothing but {@code lastEvaluation} writes nothing, so a
- * steady state costs zero API writes. Remembers what it wrote, because the informer cache may not have seen the
+ * steady state costs zero API writes. Signal values that merely drift (rates always do) are written at most once per
+ * {@link #SIGNAL_REFRESH}, unless something else changes with them. Remembers what it wrote, because the informer cache may not have seen the
  * write yet when the next evaluation starts and the engine's memory lives in the status.
  */
 public final class StatusWriter {
@@ -24,10 +28,16 @@ public final class StatusWriter {
   private final KubernetesClient client;
   private final ObjectMapper json;
   private final ApiWriteListener writes;
-  private final Map<String, ScrapingPolicyStatus> lastWritten = new ConcurrentHashMap<>();
+  /** How often drifting signal values alone are written to the status. */
+  public static final Duration SIGNAL_REFRESH = Duration.ofSeconds(60);
 
-  public StatusWriter(KubernetesClient client, ApiWriteListener writes) {
+  private final Map<String, ScrapingPolicyStatus> lastWritten = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastWriteTime = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  public StatusWriter(KubernetesClient client, ApiWriteListener writes, Clock clock) {
     this.client = client;
+    this.clock = clock;
     this.json = new ObjectMapper();
     this.writes = writes;
   }
@@ -41,7 +51,13 @@ public final class StatusWriter {
 
   /** Writes {@code next} unless it equals {@code previous} apart from lastEvaluation. Returns whether it wrote. */
   public boolean write(ScrapingPolicy policy, ScrapingPolicyStatus previous, ScrapingPolicyStatus next) {
-    if (sameIgnoringEvaluationTime(previous, next)) {
+    if (same(previous, next, false)) {
+      return false;
+    }
+    String uid = policy.getMetadata().getUid();
+    Instant now = clock.instant();
+    Instant last = lastWriteTime.get(uid);
+    if (same(previous, next, true) && last != null && last.plus(SIGNAL_REFRESH).isAfter(now)) {
       return false;
     }
     ArrayNode patch = json.createArrayNode();
@@ -53,19 +69,26 @@ public final class StatusWriter {
         // No fieldManager query parameter here: the test API server then silently drops status patches.
         .patch(PatchContext.of(PatchType.JSON), patch.toString());
     writes.written("ScrapingPolicy/status", "patch");
-    lastWritten.put(policy.getMetadata().getUid(), copy(next));
+    lastWritten.put(uid, copy(next));
+    lastWriteTime.put(uid, now);
     return true;
   }
 
   public void forget(ScrapingPolicy policy) {
     lastWritten.remove(policy.getMetadata().getUid());
+    lastWriteTime.remove(policy.getMetadata().getUid());
   }
 
-  private boolean sameIgnoringEvaluationTime(ScrapingPolicyStatus a, ScrapingPolicyStatus b) {
+  /** Equal apart from lastEvaluation (and, with {@code ignoreSignals}, the signal values). */
+  private boolean same(ScrapingPolicyStatus a, ScrapingPolicyStatus b, boolean ignoreSignals) {
     ScrapingPolicyStatus x = copy(a);
     ScrapingPolicyStatus y = copy(b);
     x.setLastEvaluation(null);
     y.setLastEvaluation(null);
+    if (ignoreSignals) {
+      x.setSignals(null);
+      y.setSignals(null);
+    }
     return Objects.equals(json.valueToTree(x), json.valueToTree(y));
   }
 

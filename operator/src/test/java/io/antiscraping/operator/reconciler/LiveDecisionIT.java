@@ -227,6 +227,45 @@ class LiveDecisionIT {
     assertThat(annotations()).containsEntry(LIMIT_RPS, "50").doesNotContainKey(DENYLIST_SOURCE_RANGE);
   }
 
+  @Test
+  void aQuietPolicyEvaluatedEverySecondMakesNoWritesAtAll() throws Exception {
+    clientRate.labels(SHOPPER).set(1);
+    user.resource(policy(spec -> { })).create();
+    awaitLevel("normal");
+    await().atMost(Duration.ofSeconds(10)).until(() -> condition("Ready").map(c -> "True".equals(c.getStatus()))
+        .orElse(false));
+    Thread.sleep(2000);
+    int mark = api.log().size();
+
+    Thread.sleep(5000);
+
+    assertThat(api.log().writesSince(mark, null)).isEmpty();
+  }
+
+  @Test
+  void aBearerTokenComesFromASecretAndAMissingSecretIsReportedNotReadAsZero() {
+    user.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("prometheus-token")
+        .withNamespace(NS).endMetadata().addToStringData("token", "s3cr3t").build()).create();
+    user.resource(policy(spec -> spec.setPrometheus(PrometheusSource.builder().url(prometheus.url())
+        .bearerTokenSecret(new io.antiscraping.api.v1alpha1.SecretKeyRef("prometheus-token", "token")).build())))
+        .create();
+    profileReads.set(250);
+    awaitLevel("elevated");
+    assertThat(condition("MetricsAvailable").orElseThrow().getStatus()).isEqualTo("True");
+
+    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").edit(p -> {
+      p.getSpec().getPrometheus().setBearerTokenSecret(new io.antiscraping.api.v1alpha1.SecretKeyRef("missing", "token"));
+      return p;
+    });
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("MetricsAvailable")
+        .map(c -> "False".equals(c.getStatus())).orElse(false));
+    assertThat(condition("MetricsAvailable").orElseThrow().getMessage()).contains("Secret " + NS + "/missing")
+        .doesNotContain("s3cr3t");
+    assertThat(level()).as("missing data never relaxes at once under Hold").isEqualTo("elevated");
+    assertThat(String.join("\n", api.log().lines())).doesNotContain("s3cr3t");
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
 
   static ScrapingPolicy policy(Consumer<ScrapingPolicySpec> customize) {
