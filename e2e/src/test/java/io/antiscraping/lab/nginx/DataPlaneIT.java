@@ -100,4 +100,31 @@ class DataPlaneIT {
     } while (System.nanoTime() < deadline);
     return r;
   }
+
+  @Test
+  void blockingWafWithTheCoreRuleSetStopsScannersButNotBrowsers() throws Exception {
+    try (Storefront storefront = Storefront.start(FakeDb.standard(), 0)) {
+      Path prefix = Files.createDirectories(dir.resolve("nginx"));
+      Path accessLog = dir.resolve("access.log");
+      NginxSettings settings = new NginxSettings(prefix, FreePorts.next(), accessLog,
+          Map.of("storefront", storefront.port()), List.of("127.0.0.0/8"), NginxProcess.preparePrefix(prefix),
+          NginxProcess.prepareCrsInclude(prefix), NginxSettings.DEBIAN_MODSECURITY_MODULE);
+      List<Ingress> ingresses = NginxConfigRendererTest.ingresses("severe"); // SecRuleEngine On, CRS, paranoia 2
+      ingresses.get(0).getMetadata().getAnnotations().remove(NginxConfigRenderer.LIMIT_RPM);
+      try (NginxProcess nginx = NginxProcess.start(prefix, NginxConfigRenderer.render(ingresses, settings),
+          settings.listenPort())) {
+        int port = settings.listenPort();
+        HttpRequest.Builder browser = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/products/7"))
+            .header("Host", "shop.example").header("X-Forwarded-For", "192.0.2.60").header("Accept", "text/html")
+            .header("Accept-Language", "en").header("User-Agent",
+                "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0");
+        assertThat(http.send(browser.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        HttpRequest scanner = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/products/7"))
+            .header("Host", "shop.example").header("X-Forwarded-For", "192.0.2.61").header("Accept", "*/*")
+            .header("User-Agent", "sqlmap/1.7.2#stable (https://sqlmap.org)").build();
+        assertThat(http.send(scanner, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
+        assertThat(Files.readString(nginx.errorLog())).contains("949110");
+      }
+    }
+  }
 }
