@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class ValuesDocumentationTest {
 
-  static final Path SECTION = Path.of("README-section.md");
+  static final Path SECTION = Path.of("../README.md");
   static final Path SCHEMA = HelmChart.CHART.resolve("values.schema.json");
   static final String START = "<!-- values-table:start";
   static final String END = "<!-- values-table:end -->";
