@@ -293,8 +293,8 @@ class IngressNginxEnforcementIT {
     Map<String, String> a = awaitAnnotations("web", m -> m.containsKey(MODSECURITY_SNIPPET));
     assertThat(a.get(MODSECURITY_SNIPPET)).isEqualTo("SecRuleEngine On\n"
         + "SecAction \"id:900000,phase:1,nolog,pass,t:none,setvar:tx.paranoia_level=3,"
-        + "setvar:tx.blocking_paranoia_level=3\"\n"
-        + "Include /etc/nginx/owasp-modsecurity-crs/nginx-modsecurity.conf\n");
+        + "setvar:tx.blocking_paranoia_level=3\"\n");
+    assertThat(a).containsEntry(ENABLE_OWASP_CORE_RULES, "true");
     awaitCondition("storefront", "Ready", "True");
   }
 

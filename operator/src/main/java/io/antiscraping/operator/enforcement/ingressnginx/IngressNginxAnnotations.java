@@ -18,9 +18,9 @@ import java.util.stream.Collectors;
  * <pre>
  *   SecRuleEngine On|DetectionOnly
  *   SecAction "id:900000,phase:1,nolog,pass,t:none,setvar:tx.paranoia_level=N,setvar:tx.blocking_paranoia_level=N"
- *   Include /etc/nginx/owasp-modsecurity-crs/nginx-modsecurity.conf
  * </pre>
- * (ingress-nginx skips its own CRS include when a snippet is present, so the snippet includes it.)
+ * The Core Rule Set itself comes from {@code enable-owasp-core-rules}: ingress-nginx loads it whenever that annotation
+ * is true, snippet or not, so the snippet must not include it again (nginx rejects the duplicated rule ids).
  */
 public final class IngressNginxAnnotations {
 
@@ -34,7 +34,6 @@ public final class IngressNginxAnnotations {
   public static final String ENABLE_MODSECURITY = PREFIX + "enable-modsecurity";
   public static final String ENABLE_OWASP_CORE_RULES = PREFIX + "enable-owasp-core-rules";
   public static final String MODSECURITY_SNIPPET = PREFIX + "modsecurity-snippet";
-  public static final String CRS_INCLUDE = "Include /etc/nginx/owasp-modsecurity-crs/nginx-modsecurity.conf";
 
   /** Every key the operator may own on an Ingress. */
   public static final List<String> ALL = List.of(LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_CONNECTIONS,
@@ -101,9 +100,6 @@ public final class IngressNginxAnnotations {
       }
       sb.append("SecAction \"id:900000,phase:1,nolog,pass,t:none,setvar:tx.paranoia_level=").append(pl)
           .append(",setvar:tx.blocking_paranoia_level=").append(pl).append("\"\n");
-    }
-    if (waf.coreRuleSet()) {
-      sb.append(CRS_INCLUDE).append('\n');
     }
     return sb.toString();
   }
