@@ -77,7 +77,7 @@ final class ProviderApis {
       return list != null && list.getResources() != null
           && list.getResources().stream().map(APIResource::getName).anyMatch(kind.plural()::equals);
     } catch (KubernetesClientException e) {
-      LOG.warn("API discovery of {} failed: {}", kind.apiVersion(), e.getMessage());
+      LOG.warn("API discovery of {} failed: {}", kind.apiVersion(), rootCause(e));
       return false;
     }
   }
@@ -97,7 +97,7 @@ final class ProviderApis {
       }
       return Optional.of(answer.getStatus().getResourceRules());
     } catch (KubernetesClientException e) {
-      LOG.warn("SelfSubjectRulesReview in namespace {} failed: {}", namespace, e.getMessage());
+      LOG.warn("SelfSubjectRulesReview in namespace {} failed: {}", namespace, rootCause(e));
       return Optional.empty();
     }
   }
@@ -110,5 +110,15 @@ final class ProviderApis {
 
   private static boolean matches(List<String> values, String wanted) {
     return values != null && (values.contains("*") || values.contains(wanted));
+  }
+
+  /** The innermost message: "Connection refused" says more than the client's "An error has occurred." */
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return t == e ? m : e.getMessage() + " (" + m + ")";
   }
 }
