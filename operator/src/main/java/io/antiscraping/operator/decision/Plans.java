@@ -5,7 +5,6 @@ import io.antiscraping.api.v1alpha1.Level;
 import io.antiscraping.api.v1alpha1.RateLimit;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.Waf;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -20,8 +19,8 @@ public final class Plans {
 
   /**
    * The plan for level {@code levelName} of {@code spec}: the level's rate limits and WAF settings (absent: none /
-   * disabled), the policy's allowlist (canonical; entries that are not an IP address or CIDR are left out, see
-   * {@link #invalidAllowlistEntries}) and the given bans.
+   * disabled), the policy's allowlist (canonical; entries that are not an IP address or CIDR are left out: such a
+   * policy is reported Invalid by the validator before any plan is made) and the given bans.
    *
    * @throws IllegalArgumentException when the spec has no level of that name
    */
@@ -49,17 +48,6 @@ public final class Plans {
       Cidr.parse(s == null ? null : s.trim()).ifPresent(out::add);
     }
     return List.copyOf(out);
-  }
-
-  /** The allowlist entries that are not an IP address or CIDR (such a policy is Invalid). */
-  public static List<String> invalidAllowlistEntries(ScrapingPolicySpec spec) {
-    List<String> out = new ArrayList<>();
-    for (String s : allowlistEntries(spec)) {
-      if (Cidr.parse(s == null ? null : s.trim()).isEmpty()) {
-        out.add(String.valueOf(s));
-      }
-    }
-    return out;
   }
 
   static EnforcementPlan.RateLimits rateLimits(RateLimit r) {

@@ -4,7 +4,6 @@ import io.antiscraping.api.v1alpha1.Durations;
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
-import io.antiscraping.api.v1alpha1.TargetStatus;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.enforcement.ApiKind;
 import io.antiscraping.operator.enforcement.EnforcementReport;
@@ -49,7 +48,6 @@ import org.slf4j.LoggerFactory;
 public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy>, Cleaner<ScrapingPolicy> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScrapingPolicyReconciler.class);
-  private static final int MAX_LISTED_TARGETS = 100;
   private static final Duration RETRY_AFTER_WRITE_FAILURE = Duration.ofSeconds(5);
 
   private final Map<Targets.Provider, Enforcer> enforcers;
@@ -314,9 +312,4 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     return p.getMetadata().getName();
   }
 
-  /** The target list for status: at most {@value #MAX_LISTED_TARGETS} entries. */
-  static List<TargetStatus> listed(EnforcementReport report) {
-    return report.targets().stream().limit(MAX_LISTED_TARGETS)
-        .map(t -> new TargetStatus(t.kind(), t.name(), t.enforced(), t.message())).toList();
-  }
 }

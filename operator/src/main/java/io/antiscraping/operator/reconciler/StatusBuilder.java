@@ -2,22 +2,21 @@ package io.antiscraping.operator.reconciler;
 
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
+import io.antiscraping.api.v1alpha1.TargetStatus;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import java.time.Instant;
+import java.util.List;
 
 /** Builds the next status from an evaluation and an enforcement report. */
 final class StatusBuilder {
+
+  private static final int MAX_LISTED_TARGETS = 100;
 
   private StatusBuilder() {
   }
 
   /** An optional data plane that cannot run: {@code reason} is the Enforced condition's reason. */
   record Unavailable(String reason, String message) {
-  }
-
-  static ScrapingPolicyStatus build(ScrapingPolicy policy, ScrapingPolicyStatus previous, Evaluation evaluation,
-                                    EnforcementReport report, String writeFailure, Instant now) {
-    return build(policy, previous, evaluation, report, writeFailure, now, "Ingress", null);
   }
 
   /**
@@ -33,7 +32,7 @@ final class StatusBuilder {
     evaluation.writeState().accept(next);
     long enforcedTargets = report.targets().stream().filter(EnforcementReport.TargetResult::enforced).count();
     next.setTargetCount((int) enforcedTargets);
-    next.setTargets(ScrapingPolicyReconciler.listed(report));
+    next.setTargets(listed(report));
     boolean dryRun = policy.getSpec().isDryRun();
     String level = evaluation.plan().level();
 
@@ -125,5 +124,11 @@ final class StatusBuilder {
   private static long generation(ScrapingPolicy policy) {
     Long g = policy.getMetadata().getGeneration();
     return g == null ? 0 : g;
+  }
+
+  /** The target list for status: at most {@value #MAX_LISTED_TARGETS} entries (targetCount has the total). */
+  private static List<TargetStatus> listed(EnforcementReport report) {
+    return report.targets().stream().limit(MAX_LISTED_TARGETS)
+        .map(x -> new TargetStatus(x.kind(), x.name(), x.enforced(), x.message())).toList();
   }
 }
