@@ -80,7 +80,7 @@ public final class ScenarioRun {
       NginxSettings settings = new NginxSettings(prefix, FreePorts.next(), accessLog,
           Map.of("storefront", storefront.port()), List.of("127.0.0.0/8"), NginxProcess.preparePrefix(prefix),
           NginxProcess.prepareCrsInclude(prefix), NginxSettings.DEBIAN_MODSECURITY_MODULE);
-      cluster.createStorefrontIngress();
+      cluster.createStorefrontIngresses();
       try (MtailProcess mtail = MtailProcess.start(dir, accessLog);
            PrometheusServer prometheus = PrometheusServer.builder().scrapeInterval("1s")
                .target("127.0.0.1:" + storefront.port(), "storefront").target(mtail.target(), "mtail").start();
@@ -210,7 +210,7 @@ public final class ScenarioRun {
         p.getStatus().getBanned().stream().map(Ban::getClient).filter(Objects::nonNull).forEach(banned::add);
       }
       var ingress = cluster.client().network().v1().ingresses().inNamespace(cluster.namespace())
-          .withName("storefront").get();
+          .withName(LabCluster.SENSITIVE).get();
       String denylist = ingress == null || ingress.getMetadata().getAnnotations() == null ? null
           : ingress.getMetadata().getAnnotations().get(NginxConfigRenderer.DENYLIST);
       if (denylist != null) {

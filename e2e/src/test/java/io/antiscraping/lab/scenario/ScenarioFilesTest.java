@@ -55,7 +55,7 @@ class ScenarioFilesTest {
     for (Path file : files().toList()) {
       Set<String> seen = new HashSet<>();
       for (Scenario.ClientGroup g : Scenario.load(file).clients()) {
-        for (String a : TrafficGenerator.addresses(g)) {
+        for (String a : TrafficGenerator.addresses(Scenario.load(file), g)) {
           assertThat(seen.add(a)).as("%s: %s used twice", file, a).isTrue();
         }
       }
