@@ -63,28 +63,96 @@ public final class Lab {
     return out;
   }
 
+  /**
+   * Scenarios run at once by default: each has a stack of its own (storefront, nginx, mtail, Prometheus, API server,
+   * operator) and the traffic is light, so 3 fit 2 cores without slowing containment (README "The storefront lab").
+   * The system property {@value #PARALLEL_PROPERTY} or {@code --parallel} changes it; 1 runs them one by one.
+   */
+  public static final int DEFAULT_PARALLEL = 3;
+  public static final String PARALLEL_PROPERTY = "antiscraping.lab.parallel";
+
   public static Session run(List<Path> scenarioFiles, Path reportDir, LabOperator.Factory operator) throws Exception {
+    return run(scenarioFiles, reportDir, operator, parallelFromProperty());
+  }
+
+  static int parallelFromProperty() {
+    String p = System.getProperty(PARALLEL_PROPERTY);
+    try {
+      return p == null || p.isBlank() ? DEFAULT_PARALLEL : Math.max(1, Integer.parseInt(p.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PARALLEL_PROPERTY + " must be a number: " + p);
+    }
+  }
+
+  /** Runs the scenarios, {@code parallel} at a time, each on its own stack; the report lists them in file order. */
+  public static Session run(List<Path> scenarioFiles, Path reportDir, LabOperator.Factory operator, int parallel)
+      throws Exception {
     List<Scenario> scenarios = load(scenarioFiles);
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Scenario s : scenarios) {
+      if (!names.add(s.name())) {
+        throw new IllegalArgumentException("scenario " + s.name() + " given twice");
+      }
+    }
     Prerequisites.ensure();
     Path work = Files.createTempDirectory("antiscraping-lab-");
-    List<ScenarioRun.Result> results = new ArrayList<>();
-    String environment;
+    ScenarioRun.Result[] results = new ScenarioRun.Result[scenarios.size()];
+    String environment = "Kubernetes API: " + (System.getenv("KUBECONFIG") == null
+        || System.getenv("KUBECONFIG").isBlank()
+        ? "in-JVM API server (Fabric8 mock server, CRUD mode), one per scenario"
+        : "cluster from KUBECONFIG (a namespace per scenario)")
+        + "; nginx " + "with ModSecurity and the OWASP CRS (Debian); Prometheus scraping every 1s; "
+        + Runtime.getRuntime().availableProcessors() + " CPUs; " + Math.min(parallel, scenarios.size())
+        + " scenarios at once, each on its own storefront, nginx, mtail, Prometheus and namespace.";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.max(1, Math.min(parallel, scenarios.size())), r -> {
+          Thread t = new Thread(r, "lab-scenario");
+          t.setDaemon(true);
+          return t;
+        });
+    long started = System.nanoTime();
     try {
-      environment = "Kubernetes API: " + (System.getenv("KUBECONFIG") == null || System.getenv("KUBECONFIG").isBlank()
-          ? "in-JVM API server (Fabric8 mock server, CRUD mode)" : "cluster from KUBECONFIG (a namespace per scenario)")
-          + "; nginx " + "with ModSecurity and the OWASP CRS (Debian); Prometheus scraping every 1s; "
-          + Runtime.getRuntime().availableProcessors() + " CPUs.";
-      for (Scenario scenario : scenarios) {
-        System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()
-            + " s of traffic)");
-        results.add(new ScenarioRun(scenario, reportDir, work, operator).run());
-        ReportWriter.write(reportDir, environment, results.stream().map(ScenarioRun.Result::outcome).toList());
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < scenarios.size(); i++) {
+        int index = i;
+        Scenario scenario = scenarios.get(i);
+        futures.add(pool.submit(() -> {
+          System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()
+              + " s of traffic)");
+          long t0 = System.nanoTime();
+          results[index] = new ScenarioRun(scenario, reportDir, work, operator).run();
+          System.out.printf(java.util.Locale.ROOT, "lab: %s done in %d s (%d s since the lab started)%n",
+              scenario.name(), java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0),
+              java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+          synchronized (results) {
+            ReportWriter.write(reportDir, environment, java.util.Arrays.stream(results)
+                .filter(java.util.Objects::nonNull).map(ScenarioRun.Result::outcome).toList());
+          }
+          return null;
+        }));
+      }
+      Exception failure = null;
+      for (var f : futures) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (failure == null) {
+            failure = cause instanceof Exception ex ? ex : new IllegalStateException(cause);
+          } else {
+            failure.addSuppressed(cause);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
       }
     } finally {
+      pool.shutdownNow();
       ChildProcesses.stopAll();
       deleteQuietly(work);
     }
-    return new Session(results, reportDir);
+    return new Session(List.of(results), reportDir);
   }
 
   /**
