@@ -33,8 +33,12 @@ public final class Lab {
 
 
   /** The scenarios shipped with the lab, in the order the report lists them. */
-  public static final List<String> DEFAULT_SCENARIOS = List.of("burst-crawler", "distributed-crawler", "ua-rotating",
-      "flash-sale", "search-bot", "label-poisoning");
+  public static final List<String> DEFAULT_SCENARIOS = List.of(
+      // the longest first, so that concurrent runs finish together
+      "slow-ramp", "burst-crawler", "distributed-crawler", "ua-rotating", "flash-sale", "search-bot", "label-poisoning", "shopper-mix",
+      // the aggregate-defense families (one run per seed)
+      "wide-pool", "rotating-pool-contiguous", "rotating-pool-spread", "route-mix-mimic", "cgnat-shoppers",
+      "mobile-shoppers", "flash-sale-attack", "search-bot-attack");
 
   public record Session(List<ScenarioRun.Result> results, Path reportDir) {
     public List<ScenarioOutcome> outcomes() {
@@ -44,7 +48,10 @@ public final class Lab {
 
   private Lab() {}
 
-  /** Loads every scenario file and checks its policy file exists; a problem is an IllegalArgumentException. */
+  /**
+   * Loads every scenario file (a family with {@code seeds} gives one scenario per seed) and checks its policy file
+   * exists; a problem is an IllegalArgumentException.
+   */
   public static List<Scenario> load(List<Path> scenarioFiles) {
     List<Scenario> out = new ArrayList<>();
     for (Path file : scenarioFiles) {
@@ -53,7 +60,7 @@ public final class Lab {
         if (!Files.isRegularFile(s.policyFile())) {
           throw new IllegalArgumentException("policy file not found: " + s.policyFile());
         }
-        out.add(s);
+        out.addAll(s.variants());
       } catch (IOException | RuntimeException e) {
         String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
             : e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());

@@ -94,8 +94,8 @@ public final class ReportWriter {
           .append(o.statusWrites()).append(" policy status updates; nginx reloads: ").append(o.nginxReloads())
           .append(" (at most ").append(fmt(o.nginxReloadsPerMinute())).append(" in any minute)\n");
       if (o.shopperFeatureQuantiles() != null && !o.shopperFeatureQuantiles().isEmpty()) {
-        md.append("- Shopper per-client features (peak over the run, quantile across shopper addresses; "
-            + "README \"Choosing thresholds from your shoppers\"):\n");
+        md.append("- Shopper features (each client's or /24's peak over the run, quantile across them; README "
+            + "\"Choosing the bars from your shoppers\"):\n");
         o.shopperFeatureQuantiles().forEach((k, v) -> md.append("  - `").append(k).append("`: ")
             .append(v == null || v.isNaN() ? "no data" : String.format(Locale.ROOT, "%.4f", v)).append('\n'));
       }

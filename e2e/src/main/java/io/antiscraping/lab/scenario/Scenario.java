@@ -23,12 +23,13 @@ import java.util.Objects;
  * @param description what the scenario models
  * @param policy      path of the ScrapingPolicy YAML, relative to the scenario file
  * @param seed        seed of every random choice, so two runs send the same traffic
+ * @param seeds       a family: the lab runs the scenario once per seed, as {@code <name>-s<seed>} [just {@code seed}]
  * @param duration    how long traffic runs; after it the lab waits for the level to return to the baseline
  * @param expect      what the scenario must show (the e2e tests assert it)
  * @param clients     the client groups
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record Scenario(String name, String description, String policy, Long seed, String duration,
+public record Scenario(String name, String description, String policy, Long seed, List<Long> seeds, String duration,
     Expectations expect, List<ClientGroup> clients, @JsonIgnore Path file) {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -41,6 +42,10 @@ public record Scenario(String name, String description, String policy, Long seed
     }
     Objects.requireNonNull(policy, "scenario policy");
     seed = seed == null ? 1L : seed;
+    seeds = seeds == null ? List.of() : List.copyOf(seeds);
+    if (seeds.size() != new java.util.HashSet<>(seeds).size()) {
+      throw new IllegalArgumentException("scenario " + name + " lists a seed twice");
+    }
     expect = expect == null ? new Expectations(null, null, null, null) : expect;
     clients = clients == null ? List.of() : List.copyOf(clients);
     if (clients.isEmpty()) {
@@ -51,7 +56,17 @@ public record Scenario(String name, String description, String policy, Long seed
 
   public static Scenario load(Path file) throws IOException {
     Scenario s = YAML.readValue(Files.readString(file), Scenario.class);
-    return new Scenario(s.name, s.description, s.policy, s.seed, s.duration, s.expect, s.clients, file.toAbsolutePath());
+    return new Scenario(s.name, s.description, s.policy, s.seed, s.seeds, s.duration, s.expect, s.clients,
+        file.toAbsolutePath());
+  }
+
+  /** The runs of this file: itself, or one scenario per seed of {@code seeds}, named {@code <name>-s<seed>}. */
+  public List<Scenario> variants() {
+    if (seeds.isEmpty()) {
+      return List.of(this);
+    }
+    return seeds.stream().map(s -> new Scenario(name + "-s" + s, description, policy, s, List.of(), duration, expect,
+        clients, file)).toList();
   }
 
   public Path policyFile() {
