@@ -52,12 +52,13 @@ public final class PrometheusClient implements QueryRunner {
   /** Largest answer read (a per-client query over many clients is a few MB). */
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
   private static final int MAX_GET_URI = 2048;
-  private static final int SNIPPET = 200;
 
   private final ObjectMapper json = new ObjectMapper();
   private final QueryObserver observer;
   private final int maxBodyBytes;
   private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+  /** RFC 6750 b64token: what an Authorization header may carry after "Bearer ". */
+  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
   public PrometheusClient(QueryObserver observer) {
     this(observer, DEFAULT_MAX_BODY_BYTES);
@@ -75,7 +76,9 @@ public final class PrometheusClient implements QueryRunner {
     try {
       r = send(endpoint, promql);
     } catch (RuntimeException e) {
-      r = new Failure(Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority() + ": " + e);
+      // The exception's text may carry request headers (the JDK quotes a rejected header value): never echo it.
+      r = new Failure(Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority() + " ("
+          + e.getClass().getSimpleName() + ")");
     }
     observer.observed(r.outcome(), Duration.ofNanos(System.nanoTime() - start));
     return r;
@@ -87,6 +90,13 @@ public final class PrometheusClient implements QueryRunner {
       client = client(ep);
     } catch (IllegalArgumentException e) {
       return new Failure(Kind.TLS_ERROR, e.getMessage());
+    }
+    if (ep.bearerToken().isPresent() && !TOKEN.matcher(ep.bearerToken().get()).matches()) {
+      // Checked before any header is built: the JDK's rejection of a header quotes its value, and a Secret's value
+      // (a private key, say) must never reach a status, an Event or a log.
+      return new Failure(Kind.BAD_CREDENTIALS, "the bearer token is not a valid HTTP token ("
+          + ep.bearerToken().get().length() + " characters; only letters, digits and -._~+/= may appear, no spaces "
+          + "or line breaks): check that the Secret key holds a Prometheus token");
     }
     URI uri = ep.queryUri();
     String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
@@ -174,12 +184,12 @@ public final class PrometheusClient implements QueryRunner {
             + ")") + ": " + clean(root.path("error").asText()));
       }
       return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
-          + (body.length == 0 ? "" : ": " + snippet(body)));
+          + described(resp, body));
     }
     if (root == null || !root.isObject()) {
       String ct = resp.headers().firstValue("Content-Type").orElse("none");
-      return new Failure(Kind.NOT_JSON, "answer from " + ep.authority() + " (HTTP " + code + ", content type "
-          + clean(ct) + ") is not JSON" + (body.length == 0 ? " (empty body)" : ": " + snippet(body)));
+      return new Failure(Kind.NOT_JSON, "answer from " + ep.authority() + " (HTTP " + code + ") is not JSON"
+          + (body.length == 0 ? " (empty body)" : described(resp, body)));
     }
     if (!"success".equals(root.path("status").asText())) {
       if (root.hasNonNull("error")) {
@@ -187,8 +197,8 @@ public final class PrometheusClient implements QueryRunner {
             + (root.hasNonNull("errorType") ? " (" + clean(root.path("errorType").asText()) + ")" : "") + ": "
             + clean(root.path("error").asText()));
       }
-      return new Failure(Kind.BAD_RESPONSE, "answer from " + ep.authority() + " is not a Prometheus API answer: "
-          + snippet(body));
+      return new Failure(Kind.BAD_RESPONSE, "answer from " + ep.authority() + " is not a Prometheus API answer"
+          + described(resp, body));
     }
     JsonNode data = root.path("data");
     String type = data.path("resultType").asText("");
@@ -197,14 +207,14 @@ public final class PrometheusClient implements QueryRunner {
       case "scalar": {
         Double v = sampleValue(result);
         if (v == null) {
-          return new Failure(Kind.BAD_RESPONSE, "malformed scalar in the answer: " + snippet(body));
+          return new Failure(Kind.BAD_RESPONSE, "malformed scalar in the answer" + described(resp, body));
         }
         Failure bad = nonFinite(v);
         return bad != null ? bad : new QueryResult.Scalar(v);
       }
       case "vector": {
         if (!result.isArray()) {
-          return new Failure(Kind.BAD_RESPONSE, "malformed vector in the answer: " + snippet(body));
+          return new Failure(Kind.BAD_RESPONSE, "malformed vector in the answer" + described(resp, body));
         }
         if (result.isEmpty()) {
           return new Failure(Kind.EMPTY, "empty result: the query returned no series");
@@ -264,14 +274,19 @@ public final class PrometheusClient implements QueryRunner {
     return null;
   }
 
+  /**
+   * One client per CA bundle (each HttpClient owns a selector thread): the timeout is set per request, so that
+   * policies with many distinct timeouts cannot make the operator create a thread each. The connect timeout is the
+   * longest query timeout; each query's own timeout bounds the whole exchange.
+   */
   private HttpClient client(PrometheusEndpoint ep) {
     String ca = ep.caPem().orElse("");
-    String key = (ca.isEmpty() ? "-" : sha256(ca)) + "/" + ep.timeout().toMillis();
+    String key = ca.isEmpty() ? "-" : sha256(ca);
     HttpClient c = clients.get(key);
     if (c != null) {
       return c;
     }
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(ep.timeout())
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(PrometheusEndpoint.MAX_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1);
     if (!ca.isEmpty()) {
       b.sslContext(sslContext(ca));
@@ -314,10 +329,16 @@ public final class PrometheusClient implements QueryRunner {
     }
   }
 
-  private static String snippet(byte[] body) {
-    String s = new String(body, 0, Math.min(body.length, SNIPPET * 2), StandardCharsets.UTF_8);
-    s = clean(s);
-    return s.length() > SNIPPET ? s.substring(0, SNIPPET) + "..." : s;
+  /**
+   * What an answer was, never what it said: the body of an answer that is not a Prometheus answer may be anything
+   * the URL points at (a metadata service, an internal page), so only its size and content type are reported.
+   */
+  private static String described(HttpResponse<byte[]> resp, byte[] body) {
+    if (body.length == 0) {
+      return "";
+    }
+    return " (" + body.length + " bytes of " + clean(resp.headers().firstValue("Content-Type").orElse("unknown type")
+        .split(";")[0].trim()) + ")";
   }
 
   /** Printable single line; bounded. */

@@ -56,7 +56,9 @@ public sealed interface QueryResult permits QueryResult.Scalar, QueryResult.Vect
     /** TLS handshake failed or the CA bundle is invalid. */
     TLS_ERROR("tls_error"),
     /** The answer exceeded the size limit. */
-    TOO_LARGE("too_large");
+    TOO_LARGE("too_large"),
+    /** The request cannot be sent as configured (e.g. a bearer token an HTTP header cannot carry). */
+    BAD_CREDENTIALS("bad_credentials");
 
     private final String outcome;
 
