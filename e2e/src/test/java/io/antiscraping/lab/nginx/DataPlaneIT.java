@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lab's data plane with real processes: nginx configured by the renderer in front of the storefront, clients
- * told apart by X-Forwarded-For, limits answering 429, bans 403, and mtail turning the access log into per-client
+ * told apart by X-Forwarded-For, limits answering the controller's default 503, bans 403, and mtail turning the access log into per-client
  * counters.
  */
 class DataPlaneIT {
@@ -52,7 +52,7 @@ class DataPlaneIT {
           Map.of("storefront", storefront.port()), List.of("127.0.0.0/8"), NginxProcess.preparePrefix(prefix),
           NginxProcess.prepareCrsInclude(prefix), NginxSettings.DEBIAN_MODSECURITY_MODULE);
       List<Ingress> ingresses = NginxConfigRendererTest.ingresses("severe");
-      // limit-rpm 6 x limit-burst-multiplier 2: one request plus a burst of 12, then 429
+      // limit-rpm 6 x limit-burst-multiplier 2: one request plus a burst of 12, then 503
       ingresses.get(0).getMetadata().getAnnotations().put(NginxConfigRenderer.LIMIT_RPM, "6");
       try (MtailProcess mtail = MtailProcess.start(dir, accessLog);
            NginxProcess nginx = NginxProcess.start(prefix, NginxConfigRenderer.render(ingresses, settings),
@@ -61,13 +61,13 @@ class DataPlaneIT {
         // banned address (denylist 203.0.113.7/32): 403, also when it claims another address in front
         assertThat(get(port, "/products/1", "203.0.113.7")).isEqualTo(403);
         assertThat(get(port, "/products/1", "10.1.2.3, 203.0.113.7")).isEqualTo(403);
-        // a client over its limit (6 r/m, burst 12) gets 429 after the burst
+        // a client over its limit (6 r/m, burst 12) gets 503 (limit-req-status-code default) after the burst
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
           statuses.add(get(port, "/api/users/" + (i + 1), "192.0.2.50"));
         }
         assertThat(statuses.subList(0, 13)).as("one request plus the burst").containsOnly(200);
-        assertThat(statuses.subList(13, 20)).containsOnly(429);
+        assertThat(statuses.subList(13, 20)).containsOnly(503);
         // another client is not affected; an allowlisted one is never limited
         assertThat(get(port, "/products/2", "192.0.2.51")).isEqualTo(200);
         for (int i = 0; i < 20; i++) {
