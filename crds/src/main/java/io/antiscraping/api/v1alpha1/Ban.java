@@ -1,5 +1,6 @@
 package io.antiscraping.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import lombok.AllArgsConstructor;
 import lombok.Builder;
@@ -10,6 +11,7 @@ import lombok.NoArgsConstructor;
 @NoArgsConstructor
 @AllArgsConstructor
 @Builder(toBuilder = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class Ban {
 
   @JsonPropertyDescription("Banned address or prefix, in CIDR notation.")
@@ -20,4 +22,18 @@ public class Ban {
 
   @JsonPropertyDescription("The value that caused the ban, e.g. `client-rate=42.5 > 20 for 1m`.")
   private String reason;
+
+  @JsonPropertyDescription("For a prefix ban: the prefix's active members when it was banned.")
+  private Integer members;
+
+  @JsonPropertyDescription("For a prefix ban: the sum of its members' values when it was banned.")
+  private Double sum;
+
+  @JsonPropertyDescription("For a prefix ban: the share (0 to 1) of its active members that were suspicious.")
+  private Double suspiciousShare;
+
+  /** A ban of one client or a ban without prefix evidence. */
+  public Ban(String client, String until, String reason) {
+    this(client, until, reason, null, null, null);
+  }
 }

@@ -36,6 +36,10 @@ public class DecisionMemory {
       + "(base64): at most 1000, not-yet-banned and strongest first; `capped` says when some were left out.")
   private String offenders;
 
+  @JsonPropertyDescription("Prefixes that qualify for a prefix ban (spec.offenders.prefixes) and since when, in the "
+      + "same compact encoding: at most 1000.")
+  private String prefixes;
+
   @JsonPropertyDescription("Every ban in force with its expiry, in a compact binary encoding (base64); `banned` "
       + "lists the most recent ones readably.")
   private String bans;

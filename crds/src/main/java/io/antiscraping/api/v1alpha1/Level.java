@@ -41,4 +41,12 @@ public class Level {
       + "report them as not enforceable. At most 32, each at most 256 characters.")
   @Builder.Default
   private List<@Size(min = 1, max = 256) String> denyUserAgents = new ArrayList<>();
+
+  @JsonPropertyDescription("A tighter offender rule in force while this level is (needs spec.offenders; not on the "
+      + "baseline). Bans decided under it keep their own expiry.")
+  private LevelOffenders offenders;
+
+  @JsonPropertyDescription("A cap on the protected routes for everyone but allowlisted and known-good clients while "
+      + "this level is in force; requestsPerSecond 0 is a lockdown.")
+  private RouteBudget routeBudget;
 }

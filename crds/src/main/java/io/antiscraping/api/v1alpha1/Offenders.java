@@ -62,4 +62,9 @@ public class Offenders {
   @JsonPropertyDescription("Bans on IPv6 clients are aggregated to prefixes of this length (64: one subnet).")
   @Builder.Default
   private Integer ipv6PrefixLength = 64;
+
+  @JsonPropertyDescription("Prefix aggregation with a purity guard: per-client values summed per prefix, so that a "
+      + "crawl spread over many addresses of one network is banned whole. A prefix that contains an allowlisted or "
+      + "known-good client is never banned (its offending members still are, one by one).")
+  private PrefixAggregation prefixes;
 }

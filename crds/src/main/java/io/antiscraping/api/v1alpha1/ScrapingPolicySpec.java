@@ -34,11 +34,24 @@ import lombok.NoArgsConstructor;
     message = "spec.offenders.signal must name a signal declared in spec.signals")
 @ValidationRule(value = "!has(self.offenders) || !has(self.signals) || !self.signals.exists(s, s.name == self.offenders.signal && !has(s.perClient))",
     message = "spec.offenders.signal must name a per-client signal (one with perClient.label)")
+@ValidationRule(value = "!has(self.knownGood) || (has(self.signals) && self.signals.exists(s, s.name == self.knownGood.signal && has(s.perClient)))",
+    message = "spec.knownGood.signal must name a per-client signal declared in spec.signals")
+@ValidationRule(value = "!has(self.levels[0].offenders)",
+    message = "spec.levels[0] is the baseline: its offender rule is spec.offenders, not levels[0].offenders")
+@ValidationRule(value = "self.levels.all(l, !has(l.offenders) || has(self.offenders))",
+    message = "levels[].offenders tightens spec.offenders: set spec.offenders first")
+@ValidationRule(value = "!has(self.offenders) || self.levels.all(l, !has(l.offenders) || !has(l.offenders.above) || l.offenders.above <= self.offenders.above)",
+    message = "levels[].offenders.above may only tighten the rule: it must be at most spec.offenders.above")
+@ValidationRule(value = "self.levels.all(l, !has(l.offenders) || ((!has(l.offenders.prefixAbove) && !has(l.offenders.memberAbove)) || (has(self.offenders) && has(self.offenders.prefixes))))",
+    message = "levels[].offenders.prefixAbove and memberAbove need spec.offenders.prefixes")
+@ValidationRule(value = "(has(self.targets.provider) && self.targets.provider != 'IngressNginx') || self.levels.all(l, !has(l.routeBudget) || l.routeBudget.requestsPerSecond == 0 || has(l.routeBudget.perClientRequestsPerMinute))",
+    message = "on IngressNginx a routeBudget above 0 needs perClientRequestsPerMinute (ingress-nginx has no shared limit)")
 public class ScrapingPolicySpec {
 
   public static final String DEFAULT_EVALUATION_INTERVAL = "30s";
   public static final String DEFAULT_COOLDOWN = "10m";
   public static final String DEFAULT_STALE_AFTER = "5m";
+  public static final String DEFAULT_BAN_UPDATE_INTERVAL = "10s";
 
   @Required
   @JsonPropertyDescription("Which storefront entrypoints this policy protects, and through which data plane.")
@@ -70,6 +83,18 @@ public class ScrapingPolicySpec {
 
   @JsonPropertyDescription("Temporary per-client bans driven by a per-client signal.")
   private Offenders offenders;
+
+  @JsonPropertyDescription("Clients with an established good history, named by a per-client signal: exempt from "
+      + "prefix bans and route budgets.")
+  private KnownGood knownGood;
+
+  @Default(DEFAULT_BAN_UPDATE_INTERVAL)
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("Write budget: changes of bans and known-good exemptions reach the data plane at most once "
+      + "per this interval per target (every ingress-nginx change reloads nginx). A level change goes out at once "
+      + "and takes the pending bans with it. 0s writes every change at once.")
+  @Builder.Default
+  private String banUpdateInterval = DEFAULT_BAN_UPDATE_INTERVAL;
 
   @JsonPropertyDescription("Client addresses that are never rate limited and never banned (e.g. your monitoring, "
       + "verified search-engine crawlers, office egress).")

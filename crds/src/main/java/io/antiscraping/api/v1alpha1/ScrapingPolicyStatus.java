@@ -31,6 +31,13 @@ public class ScrapingPolicyStatus {
   @JsonPropertyDescription("Number of bans in force.")
   private Integer bannedCount;
 
+  @JsonPropertyDescription("Number of known-good clients at the last evaluation (spec.knownGood), after the cap.")
+  private Integer knownGoodCount;
+
+  @JsonPropertyDescription("Known-good clients left out at the last evaluation because spec.knownGood.maxClients was "
+      + "reached (absent when none were).")
+  private Integer knownGoodLeftOut;
+
   @JsonPropertyDescription("Number of data-plane objects this policy enforces on.")
   private Integer targetCount;
 

@@ -4,6 +4,7 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.Signal;
 import io.antiscraping.operator.decision.EngineState.BanEntry;
 import io.antiscraping.operator.decision.EngineState.Offending;
+import io.antiscraping.operator.decision.EngineState.PrefixEvidence;
 import io.antiscraping.operator.decision.EngineState.Recommendation;
 import io.antiscraping.operator.decision.Policy.Cond;
 import io.antiscraping.operator.decision.Policy.OffendersRule;
@@ -82,13 +83,24 @@ public final class DecisionEngine {
 
   /** Decides one evaluation. {@code previous} may be {@link EngineState#initial}; {@code now} must not go back. */
   public Decision decide(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now) {
+    return decide(spec, previous, readings, now, null);
+  }
+
+  /**
+   * Decides one evaluation under the write budget: {@code published} is what the previous decision's
+   * {@link Decision#published()} said was handed to the data planes (null: nothing yet, e.g. after a restart, and
+   * the plan goes out whole).
+   */
+  public Decision decide(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now,
+                         PublishedPlan published) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(readings, "readings");
     Objects.requireNonNull(now, "now");
-    return decideAt(spec, previous, readings, now.truncatedTo(ChronoUnit.MILLIS));
+    return decideAt(spec, previous, readings, now.truncatedTo(ChronoUnit.MILLIS), published);
   }
 
-  private Decision decideAt(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now) {
+  private Decision decideAt(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now,
+                            PublishedPlan published) {
     Policy policy = Policy.of(spec);
     if (previous == null) {
       previous = EngineState.initial(spec, now);
@@ -190,8 +202,9 @@ public final class DecisionEngine {
           + policy.levels.get(prevIdx) + " to " + levelName + ": " + why));
     }
 
-    // Bans.
-    BanOutcome bans = bans(policy, previous, evals, available, now, events);
+    // Known-good clients (null: unknown, their signal failed) and bans under the offenders rule of the level.
+    KnownGoodClients knownGood = knownGood(policy, evals);
+    BanOutcome bans = bans(policy, policy.offendersAt(level), previous, evals, available, knownGood, now, events);
 
     MetricsHealth health = available
         ? new MetricsHealth(true, MetricsHealth.EVALUATED, availableMessage(policy, evals))
@@ -203,10 +216,24 @@ public final class DecisionEngine {
     }
 
     EngineState next = new EngineState(levelName, levelSince, nextHistory, trueSince,
-        policy.offenders == null ? null : policy.offenders.key(), bans.offending, bans.bans, lastGood,
+        policy.offenders == null ? null : policy.offenders.key(), bans.offending, bans.prefixes, bans.bans, lastGood,
         unavailableSince, now);
-    EnforcementPlan plan = Plans.forLevel(spec, levelName, bans.bans.keySet());
-    return new Decision(next, plan, events, health, bans.capReached, summaries);
+    // While the known-good clients are unknown, the exemptions last published at this level stay.
+    java.util.Collection<Cidr> exempt = knownGood != null ? knownGood.clients()
+        : published != null && published.plan().level().equals(levelName) ? published.plan().knownGood() : List.of();
+    EnforcementPlan full = Plans.forLevel(spec, levelName, bans.bans.keySet(), exempt);
+    WriteBudget.Outcome out = WriteBudget.apply(full, published, bans.revoked, policy.banUpdateInterval, now);
+    return new Decision(next, out.plan(), events, health, bans.capReached, summaries, out.published(), out.held(),
+        knownGood == null || policy.knownGood == null ? null
+            : new Decision.KnownGoodCount(knownGood.clients().size(), knownGood.leftOut()));
+  }
+
+  private static KnownGoodClients knownGood(Policy policy, Map<String, Eval> evals) {
+    if (policy.knownGood == null) {
+      return KnownGoodClients.NONE;
+    }
+    Eval e = evals.get(policy.knownGood.signal());
+    return e == null || e.clients == null ? null : KnownGoodClients.select(policy.knownGood, e.clients);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -375,30 +402,40 @@ public final class DecisionEngine {
   // ---------------------------------------------------------------------------------------------------------------
   // Bans
 
-  private record BanOutcome(Map<Cidr, BanEntry> bans, Map<Cidr, Offending> offending, boolean capReached) {
+  private record BanOutcome(Map<Cidr, BanEntry> bans, Map<Cidr, Offending> offending, Map<Cidr, Instant> prefixes,
+                            boolean capReached, java.util.Set<Cidr> revoked) {
   }
 
-  private record Candidate(Cidr prefix, Cidr client, double value) {
+  /** A qualifying offender: the prefix to ban, and either the client that caused it or the prefix evidence. */
+  private record Candidate(Cidr prefix, Cidr client, double value, PrefixEvidence evidence) {
   }
 
   private static final Comparator<Candidate> STRONGEST_FIRST =
       Comparator.comparingDouble(Candidate::value).reversed().thenComparing(Candidate::prefix)
-          .thenComparing(Candidate::client);
+          .thenComparing(Candidate::client, Comparator.nullsFirst(Comparator.naturalOrder()));
 
-  private static BanOutcome bans(Policy policy, EngineState previous, Map<String, Eval> evals, boolean available,
-                                 Instant now, List<DecisionEvent> events) {
-    OffendersRule rule = policy.offenders;
+  /**
+   * The ban book at this evaluation under {@code rule}, the offenders rule in force at the level decided (the base
+   * rule with the level-scoped overrides): expiry and revocation, then prefix bans (prefixes due under
+   * {@link PrefixAggregator}), then per-client bans of clients not already covered by a prefix ban; new bans fill
+   * the free places of {@code maxBanned}, prefixes first, strongest first.
+   */
+  private static BanOutcome bans(Policy policy, OffendersRule rule, EngineState previous, Map<String, Eval> evals,
+                                 boolean available, KnownGoodClients knownGood, Instant now,
+                                 List<DecisionEvent> events) {
     Map<Cidr, BanEntry> bans = new TreeMap<>(previous.bans());
     List<String> expired = new ArrayList<>();
     List<String> revoked = new ArrayList<>();
+    java.util.Set<Cidr> revokedSet = new java.util.HashSet<>();
     bans.entrySet().removeIf(e -> {
       if (!e.getValue().until().isAfter(now)) {
         expired.add(e.getKey().toString());
         return true;
       }
       Cidr c = e.getKey();
-      if (rule == null || c.prefixLength() < rule.prefixLength(c) || policy.allowlisted(c)) {
+      if (rule == null || !allowedBan(rule, c) || policy.allowlisted(c)) {
         revoked.add(c.toString());
+        revokedSet.add(c);
         return true;
       }
       return false;
@@ -411,6 +448,7 @@ public final class DecisionEngine {
         Cidr c = bySoonest.get(i).getKey();
         bans.remove(c);
         revoked.add(c.toString());
+        revokedSet.add(c);
       }
     }
     if (!expired.isEmpty()) {
@@ -425,15 +463,25 @@ public final class DecisionEngine {
     }
 
     Map<Cidr, Offending> offending = new HashMap<>();
-    boolean capReached = false;
     if (rule == null) {
-      return new BanOutcome(bans, offending, false);
+      return new BanOutcome(bans, offending, Map.of(), false, revokedSet);
     }
     Eval oe = evals.get(rule.signal());
     if (oe == null || oe.clients == null) {
-      return new BanOutcome(bans, offending, false);
+      return new BanOutcome(bans, offending, Map.of(), false, revokedSet);
     }
     boolean sameRule = rule.key().equals(previous.offendersRule());
+
+    // Prefixes: qualifying clocks are kept while the base rule and the aggregation lengths stay the same.
+    PrefixAggregator.Outcome prefixes = PrefixAggregator.evaluate(rule.prefixes(), oe.clients,
+        sameRule ? previous.prefixes() : Map.of(), policy::allowlisted, knownGood, now);
+    List<Candidate> due = new ArrayList<>();
+    if (available) {
+      for (PrefixAggregator.Due d : prefixes.due()) {
+        due.add(new Candidate(d.prefix(), null, d.evidence().sum(), d.evidence()));
+      }
+    }
+
     Map<Cidr, Candidate> qualified = new HashMap<>();
     for (Map.Entry<Cidr, Double> en : oe.clients.entrySet()) {
       Cidr client = en.getKey();
@@ -449,34 +497,50 @@ public final class DecisionEngine {
       Instant since = prev == null || prev.since().isAfter(now) ? now : prev.since();
       offending.put(client, new Offending(since, value));
       if (available && !since.plus(rule.forDuration()).isAfter(now)) {
-        Candidate c = new Candidate(prefix, client, value);
+        Candidate c = new Candidate(prefix, client, value, null);
         qualified.merge(prefix, c, (a, b) -> STRONGEST_FIRST.compare(a, b) <= 0 ? a : b);
       }
     }
-    Instant until = now.plus(rule.banFor());
+    List<Candidate> perClient = new ArrayList<>(qualified.values());
+    perClient.sort(STRONGEST_FIRST);
+    due.addAll(perClient);
+
     List<Candidate> fresh = new ArrayList<>();
-    for (Candidate c : qualified.values()) {
+    java.util.Set<Cidr> prefixBans = new java.util.HashSet<>(bans.keySet());
+    for (Candidate c : due) {
       BanEntry existing = bans.get(c.prefix());
+      Instant until = now.plus(c.evidence() != null ? rule.prefixes().banFor() : rule.banFor());
       if (existing != null) {
         Instant u = existing.until().isAfter(until) ? existing.until() : until;
-        bans.put(c.prefix(), new BanEntry(u, reason(rule, c)));
-      } else {
+        bans.put(c.prefix(), new BanEntry(u, reason(rule, c), c.evidence() != null ? c.evidence()
+            : existing.evidence()));
+      } else if (c.evidence() != null || !coveredByPrefix(c.prefix(), rule, prefixBans)) {
         fresh.add(c);
+        if (c.evidence() != null) {
+          prefixBans.add(c.prefix());
+        }
       }
     }
-    fresh.sort(STRONGEST_FIRST);
     int room = Math.max(0, rule.maxBanned() - bans.size());
     List<String> banned = new ArrayList<>();
+    List<String> bannedPrefixes = new ArrayList<>();
     for (int i = 0; i < fresh.size() && i < room; i++) {
       Candidate c = fresh.get(i);
-      bans.put(c.prefix(), new BanEntry(until, reason(rule, c)));
-      banned.add(c.prefix() + " (" + reason(rule, c) + ")");
+      Instant until = now.plus(c.evidence() != null ? rule.prefixes().banFor() : rule.banFor());
+      bans.put(c.prefix(), new BanEntry(until, reason(rule, c), c.evidence()));
+      (c.evidence() != null ? bannedPrefixes : banned).add(c.prefix() + " (" + reason(rule, c) + ")");
+    }
+    if (!bannedPrefixes.isEmpty()) {
+      events.add(new DecisionEvent(true, DecisionEvent.PREFIXES_BANNED, "Banned " + bannedPrefixes.size()
+          + (bannedPrefixes.size() == 1 ? " prefix" : " prefixes") + " until "
+          + now.plus(rule.prefixes().banFor()) + ": " + Fmt.list(bannedPrefixes, LISTED_IN_EVENT)));
     }
     if (!banned.isEmpty()) {
       events.add(new DecisionEvent(true, DecisionEvent.CLIENTS_BANNED, "Banned " + banned.size()
-          + (banned.size() == 1 ? " client" : " clients") + " until " + until + ": "
+          + (banned.size() == 1 ? " client" : " clients") + " until " + now.plus(rule.banFor()) + ": "
           + Fmt.list(banned, LISTED_IN_EVENT)));
     }
+    boolean capReached = false;
     if (fresh.size() > room) {
       capReached = true;
       List<String> left = new ArrayList<>();
@@ -488,10 +552,40 @@ public final class DecisionEngine {
           + " reached: " + left.size() + " qualifying " + (left.size() == 1 ? "offender was" : "offenders were")
           + " not banned (the strongest were): " + Fmt.list(left, LISTED_IN_EVENT)));
     }
-    return new BanOutcome(bans, offending, capReached);
+    Map<Cidr, Instant> qualifying = prefixes.qualifying();
+    if (qualifying.size() > MAX_QUALIFYING_PREFIXES) {
+      qualifying = new HashMap<>();
+      List<Map.Entry<Cidr, Instant>> oldest = new ArrayList<>(prefixes.qualifying().entrySet());
+      oldest.sort(Map.Entry.<Cidr, Instant>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+      for (int i = 0; i < MAX_QUALIFYING_PREFIXES; i++) {
+        qualifying.put(oldest.get(i).getKey(), oldest.get(i).getValue());
+      }
+    }
+    return new BanOutcome(bans, offending, qualifying, capReached, revokedSet);
+  }
+
+  /** Qualifying prefixes remembered at most (the longest-qualifying ones). */
+  static final int MAX_QUALIFYING_PREFIXES = 1000;
+
+  /** Whether the rule allows a ban of {@code c}: a client prefix, or a prefix of the aggregation length. */
+  private static boolean allowedBan(OffendersRule rule, Cidr c) {
+    return c.prefixLength() >= rule.prefixLength(c)
+        || (rule.prefixes() != null && c.prefixLength() >= rule.prefixes().length(c));
+  }
+
+  /** Whether a prefix ban in force (or just decided) covers {@code c}. */
+  private static boolean coveredByPrefix(Cidr c, OffendersRule rule, java.util.Set<Cidr> banned) {
+    if (rule.prefixes() == null) {
+      return false;
+    }
+    int len = rule.prefixes().length(c);
+    return len < c.prefixLength() && banned.contains(c.widenTo(len));
   }
 
   private static String reason(OffendersRule rule, Candidate c) {
+    if (c.evidence() != null) {
+      return PrefixAggregator.describe(rule.signal(), rule.prefixes(), c.evidence());
+    }
     String r = rule.describe(c.value());
     return c.client().equals(c.prefix()) ? r : c.client() + ": " + r;
   }

@@ -6,7 +6,7 @@ import java.util.Objects;
  * Something a user should hear about, as a Kubernetes Event.
  *
  * @param warning true for type Warning, false for Normal
- * @param reason  CamelCase reason: LevelRaised, LevelLowered, ClientsBanned, BansExpired, BansRevoked,
+ * @param reason  CamelCase reason: LevelRaised, LevelLowered, ClientsBanned, PrefixesBanned, BansExpired, BansRevoked,
  *                BanCapReached, MetricsUnavailable, MetricsRecovered
  * @param message what happened, with the signal values that caused it (at most {@link #MAX_MESSAGE} characters)
  */
@@ -18,6 +18,7 @@ public record DecisionEvent(boolean warning, String reason, String message) {
   public static final String LEVEL_RAISED = "LevelRaised";
   public static final String LEVEL_LOWERED = "LevelLowered";
   public static final String CLIENTS_BANNED = "ClientsBanned";
+  public static final String PREFIXES_BANNED = "PrefixesBanned";
   public static final String BANS_EXPIRED = "BansExpired";
   public static final String BANS_REVOKED = "BansRevoked";
   public static final String BAN_CAP_REACHED = "BanCapReached";

@@ -18,6 +18,7 @@ import java.util.Objects;
  *                                ({@code <level>/<index>:<signal><op><threshold>})
  * @param offendersRule           the offenders rule ({@code <signal>><above>}) {@code offending} was measured against
  * @param offending               clients currently strictly above the offenders threshold: since when, latest value
+ * @param prefixes                prefixes currently qualifying for a prefix ban (sum, members, purity): since when
  * @param bans                    bans in force: prefix to expiry and reason
  * @param lastGoodMetrics         last evaluation at which every signal the decisions use was available; null if none
  * @param metricsUnavailableSince since when metrics have been unavailable; null while they are available
@@ -25,7 +26,8 @@ import java.util.Objects;
  */
 public record EngineState(String level, Instant levelSince, List<Recommendation> recommendations,
                           Map<String, Instant> conditionsTrueSince, String offendersRule,
-                          Map<Cidr, Offending> offending, Map<Cidr, BanEntry> bans, Instant lastGoodMetrics,
+                          Map<Cidr, Offending> offending, Map<Cidr, Instant> prefixes, Map<Cidr, BanEntry> bans,
+                          Instant lastGoodMetrics,
                           Instant metricsUnavailableSince, Instant lastEvaluation) {
 
   public EngineState {
@@ -34,6 +36,7 @@ public record EngineState(String level, Instant levelSince, List<Recommendation>
     recommendations = List.copyOf(recommendations);
     conditionsTrueSince = Map.copyOf(conditionsTrueSince);
     offending = Map.copyOf(offending);
+    prefixes = Map.copyOf(prefixes);
     bans = Map.copyOf(bans);
   }
 
@@ -52,17 +55,31 @@ public record EngineState(String level, Instant levelSince, List<Recommendation>
     }
   }
 
-  /** A ban: until when, and the value that caused (or last extended) it. */
-  public record BanEntry(Instant until, String reason) {
+  /**
+   * A ban: until when, the value that caused (or last extended) it, and for a prefix ban the evidence.
+   *
+   * @param evidence null for a per-client ban
+   */
+  public record BanEntry(Instant until, String reason, PrefixEvidence evidence) {
     public BanEntry {
       Objects.requireNonNull(until, "until");
       reason = reason == null ? "" : reason;
     }
+
+    public BanEntry(Instant until, String reason) {
+      this(until, reason, null);
+    }
+  }
+
+  /**
+   * Why a prefix was banned: its active members, the sum of their values and the share of them that were suspicious.
+   */
+  public record PrefixEvidence(int members, double sum, double suspiciousShare) {
   }
 
   /** The state of a policy never evaluated: baseline level since {@code now}, nothing remembered. */
   public static EngineState initial(ScrapingPolicySpec spec, Instant now) {
-    return new EngineState(Plans.baseline(spec), now, List.of(), Map.of(), null, Map.of(), Map.of(), null, null,
-        null);
+    return new EngineState(Plans.baseline(spec), now, List.of(), Map.of(), null, Map.of(), Map.of(), Map.of(), null,
+        null, null);
   }
 }

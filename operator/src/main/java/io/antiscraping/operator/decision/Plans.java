@@ -3,6 +3,7 @@ package io.antiscraping.operator.decision;
 import io.antiscraping.api.v1alpha1.Allowlist;
 import io.antiscraping.api.v1alpha1.Level;
 import io.antiscraping.api.v1alpha1.RateLimit;
+import io.antiscraping.api.v1alpha1.RouteBudget;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.Waf;
 import java.util.Collection;
@@ -25,11 +26,24 @@ public final class Plans {
    * @throws IllegalArgumentException when the spec has no level of that name
    */
   public static EnforcementPlan forLevel(ScrapingPolicySpec spec, String levelName, Collection<Cidr> bans) {
+    return forLevel(spec, levelName, bans, List.of());
+  }
+
+  /**
+   * As {@link #forLevel(ScrapingPolicySpec, String, Collection)}, with the known-good clients that the level's route
+   * budget exempts (ignored at a level without a route budget).
+   */
+  public static EnforcementPlan forLevel(ScrapingPolicySpec spec, String levelName, Collection<Cidr> bans,
+                                         Collection<Cidr> knownGood) {
     Level level = levels(spec).stream().filter(l -> l != null && levelName.equals(l.getName())).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no level named " + levelName + " in spec.levels"));
+    RouteBudget b = level.getRouteBudget();
+    EnforcementPlan.RouteBudget budget = b == null || b.getRequestsPerSecond() == null ? null
+        : new EnforcementPlan.RouteBudget(Math.max(0, b.getRequestsPerSecond()), opt(b.getPerClientRequestsPerMinute()));
     return new EnforcementPlan(level.getName(), rateLimits(level.getRateLimit()), waf(level.getWaf()),
         allowlist(spec), List.copyOf(bans),
-        level.getDenyUserAgents() == null ? List.of() : List.copyOf(level.getDenyUserAgents()));
+        level.getDenyUserAgents() == null ? List.of() : List.copyOf(level.getDenyUserAgents()), budget,
+        List.copyOf(knownGood));
   }
 
   /** The name of the baseline (first) level. */

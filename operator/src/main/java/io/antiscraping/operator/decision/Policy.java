@@ -1,7 +1,10 @@
 package io.antiscraping.operator.decision;
 
+import io.antiscraping.api.v1alpha1.KnownGood;
 import io.antiscraping.api.v1alpha1.Level;
+import io.antiscraping.api.v1alpha1.LevelOffenders;
 import io.antiscraping.api.v1alpha1.Offenders;
+import io.antiscraping.api.v1alpha1.PrefixAggregation;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.Signal;
 import io.antiscraping.api.v1alpha1.WhenCondition;
@@ -32,12 +35,16 @@ final class Policy {
     }
   }
 
-  /** The offenders rule. */
-  record OffendersRule(String signal, double above, Duration forDuration, Duration banFor, int maxBanned,
-                       int ipv4PrefixLength, int ipv6PrefixLength) {
-    String key() {
-      return signal + ">" + Fmt.num(above);
-    }
+  /**
+   * The offenders rule in force at one level: spec.offenders with the level-scoped overrides of every level up to
+   * this one (an unset field inherits from the level below).
+   *
+   * @param key      the base rule's key ({@code <signal>><above>} of spec.offenders): pending offenders are kept while
+   *                 it stays the same, whatever level-scoped bar applies
+   * @param prefixes the prefix aggregation rule, or null
+   */
+  record OffendersRule(String key, String signal, double above, Duration forDuration, Duration banFor, int maxBanned,
+                       int ipv4PrefixLength, int ipv6PrefixLength, PrefixRule prefixes) {
 
     int prefixLength(Cidr c) {
       return c.ipv6() ? ipv6PrefixLength : ipv4PrefixLength;
@@ -46,6 +53,26 @@ final class Policy {
     String describe(double value) {
       return signal + "=" + Fmt.num(value) + " > " + Fmt.num(above) + " for " + Fmt.duration(forDuration);
     }
+  }
+
+  /**
+   * Prefix aggregation: per-client values summed per prefix of {@code ipv4Length}/{@code ipv6Length}; a prefix
+   * qualifies when the sum is strictly above {@code above}, it has at least {@code minMembers} active members (value
+   * &gt; 0) and at least {@code minShare} of them are strictly above {@code memberAbove}.
+   */
+  record PrefixRule(int ipv4Length, int ipv6Length, double above, Duration forDuration, double memberAbove,
+                    double minShare, int minMembers, Duration banFor) {
+    int length(Cidr c) {
+      return c.ipv6() ? ipv6Length : ipv4Length;
+    }
+
+    String key() {
+      return ipv4Length + "/" + ipv6Length;
+    }
+  }
+
+  /** The known-good clients' signal: a client whose value is strictly above {@code above}, at most {@code max}. */
+  record KnownGoodRule(String signal, double above, int max) {
   }
 
   final List<String> levels = new ArrayList<>();
@@ -57,6 +84,10 @@ final class Policy {
   final Duration staleAfter;
   final boolean hold;
   final OffendersRule offenders;
+  /** The offenders rule in force at each level (by index); all null without spec.offenders. */
+  final List<OffendersRule> offendersByLevel = new ArrayList<>();
+  final KnownGoodRule knownGood;
+  final Duration banUpdateInterval;
   final List<Cidr> allowlist;
 
   private Policy(ScrapingPolicySpec spec) {
@@ -98,21 +129,41 @@ final class Policy {
     hold = spec.getOnMetricsUnavailable() != ScrapingPolicySpec.OnMetricsUnavailable.BASELINE;
     Offenders o = spec.getOffenders();
     if (o != null && o.getSignal() != null) {
-      offenders = new OffendersRule(o.getSignal(), o.getAbove() == null ? Double.NaN : o.getAbove(),
-          Fmt.parseDuration(o.getForDuration(), Duration.ofMinutes(1)),
-          Fmt.parseDuration(o.getBanFor(), Duration.ofHours(1)),
+      double above = o.getAbove() == null ? Double.NaN : o.getAbove();
+      Duration banFor = Fmt.parseDuration(o.getBanFor(), Duration.ofHours(1));
+      offenders = new OffendersRule(o.getSignal() + ">" + Fmt.num(above), o.getSignal(), above,
+          Fmt.parseDuration(o.getForDuration(), Duration.ofMinutes(1)), banFor,
           clamp(o.getMaxBanned(), Offenders.DEFAULT_MAX_BANNED, 0, 5000),
           clamp(o.getIpv4PrefixLength(), 32, 8, 32),
-          clamp(o.getIpv6PrefixLength(), 64, 32, 128));
+          clamp(o.getIpv6PrefixLength(), 64, 32, 128), prefixRule(o.getPrefixes(), banFor));
       referenced.add(o.getSignal());
     } else {
       offenders = null;
     }
+    OffendersRule inForce = offenders;
+    for (int i = 0; i < ls.size(); i++) {
+      LevelOffenders lo = i == 0 || ls.get(i) == null ? null : ls.get(i).getOffenders();
+      if (inForce != null && lo != null) {
+        inForce = tightened(inForce, lo);
+      }
+      offendersByLevel.add(inForce);
+    }
+    KnownGood kg = spec.getKnownGood();
+    knownGood = kg == null || kg.getSignal() == null ? null : new KnownGoodRule(kg.getSignal(),
+        kg.getAbove() == null || !Double.isFinite(kg.getAbove()) ? 0 : kg.getAbove(),
+        clamp(kg.getMaxClients(), KnownGood.DEFAULT_MAX_CLIENTS, 1, KnownGood.MAX_CLIENTS));
+    banUpdateInterval = Fmt.parseDuration(spec.getBanUpdateInterval(),
+        Fmt.parseDuration(ScrapingPolicySpec.DEFAULT_BAN_UPDATE_INTERVAL, null));
     allowlist = Plans.allowlist(spec);
   }
 
   static Policy of(ScrapingPolicySpec spec) {
     return new Policy(spec);
+  }
+
+  /** The offenders rule in force at level {@code index} (null without spec.offenders). */
+  OffendersRule offendersAt(int index) {
+    return index >= 0 && index < offendersByLevel.size() ? offendersByLevel.get(index) : offenders;
   }
 
   int indexOf(String level) {
@@ -140,6 +191,44 @@ final class Policy {
       return wide;
     }
     return allowlisted(client) ? null : client;
+  }
+
+  private static PrefixRule prefixRule(PrefixAggregation p, Duration banFor) {
+    if (p == null) {
+      return null;
+    }
+    return new PrefixRule(clamp(p.getIpv4PrefixLength(), 24, PrefixAggregation.MIN_IPV4_PREFIX_LENGTH, 32),
+        clamp(p.getIpv6PrefixLength(), 48, PrefixAggregation.MIN_IPV6_PREFIX_LENGTH, 128),
+        p.getAbove() == null ? Double.NaN : p.getAbove(),
+        Fmt.parseDuration(p.getForDuration(), Duration.ofMinutes(1)),
+        p.getMemberAbove() == null || !Double.isFinite(p.getMemberAbove()) ? 0 : p.getMemberAbove(),
+        p.getMinSuspiciousShare() == null || !(p.getMinSuspiciousShare() >= 0) ? 0.8
+            : Math.min(1, p.getMinSuspiciousShare()),
+        clamp(p.getMinMembers(), 2, 1, 65536), Fmt.parseDuration(p.getBanFor(), banFor));
+  }
+
+  /** {@code r} with the level-scoped overrides of {@code lo}; only a tighter value replaces the one in force. */
+  private static OffendersRule tightened(OffendersRule r, LevelOffenders lo) {
+    double above = lo.getAbove() != null && lo.getAbove() < r.above() ? lo.getAbove() : r.above();
+    Duration forDuration = Fmt.parseDuration(lo.getForDuration(), r.forDuration());
+    if (forDuration.compareTo(r.forDuration()) > 0) {
+      forDuration = r.forDuration();
+    }
+    Duration banFor = Fmt.parseDuration(lo.getBanFor(), r.banFor());
+    PrefixRule p = r.prefixes();
+    if (p != null) {
+      double prefixAbove = lo.getPrefixAbove() != null && lo.getPrefixAbove() < p.above() ? lo.getPrefixAbove()
+          : p.above();
+      double memberAbove = lo.getMemberAbove() != null && lo.getMemberAbove() < p.memberAbove() ? lo.getMemberAbove()
+          : p.memberAbove();
+      Duration prefixBanFor = lo.getBanFor() != null ? banFor : p.banFor();
+      Duration prefixFor = lo.getForDuration() != null && forDuration.compareTo(p.forDuration()) < 0 ? forDuration
+          : p.forDuration();
+      p = new PrefixRule(p.ipv4Length(), p.ipv6Length(), prefixAbove, prefixFor, memberAbove, p.minShare(),
+          p.minMembers(), prefixBanFor);
+    }
+    return new OffendersRule(r.key(), r.signal(), above, forDuration, banFor, r.maxBanned(), r.ipv4PrefixLength(),
+        r.ipv6PrefixLength(), p);
   }
 
   private static int clamp(Integer v, int dflt, int min, int max) {

@@ -70,11 +70,15 @@ public final class StateCodec {
     List<Ban> banned = new ArrayList<>();
     for (int i = 0; i < recent.size() && i < LISTED_BANS; i++) {
       Map.Entry<Cidr, BanEntry> e = recent.get(i);
+      EngineState.PrefixEvidence ev = e.getValue().evidence();
       banned.add(new Ban(e.getKey().toString(), Fmt.time(e.getValue().until()),
-          Fmt.truncate(e.getValue().reason(), MAX_TEXT)));
+          Fmt.truncate(e.getValue().reason(), MAX_TEXT), ev == null ? null : ev.members(),
+          ev == null ? null : round(ev.sum()), ev == null ? null : round(ev.suspiciousShare())));
     }
     status.setBanned(banned);
     status.setBannedCount(s.bans().size());
+    status.setKnownGoodCount(d.knownGood() == null ? null : d.knownGood().clients());
+    status.setKnownGoodLeftOut(d.knownGood() == null || d.knownGood().leftOut() == 0 ? null : d.knownGood().leftOut());
 
     List<SignalStatus> signals = new ArrayList<>();
     for (SignalSummary sum : d.signals()) {
@@ -113,6 +117,8 @@ public final class StateCodec {
     List<Map.Entry<Cidr, Instant>> off = new ArrayList<>(pending.size());
     pending.forEach(e -> off.add(Map.entry(e.getKey(), e.getValue().since())));
     m.setOffenders(CompactCodec.encode(off));
+    List<Map.Entry<Cidr, Instant>> prefixes = new ArrayList<>(new TreeMap<>(s.prefixes()).entrySet());
+    m.setPrefixes(prefixes.isEmpty() ? null : CompactCodec.encode(prefixes));
 
     List<Map.Entry<Cidr, Instant>> bans = new ArrayList<>(s.bans().size());
     new TreeMap<>(s.bans()).forEach((k, v) -> bans.add(Map.entry(k, v.until())));
@@ -170,7 +176,12 @@ public final class StateCodec {
       offending.put(e.getKey(), new Offending(notAfter(e.getValue(), now), Double.NaN));
     }
 
-    Map<String, String> reasons = new HashMap<>();
+    Map<Cidr, Instant> prefixes = new HashMap<>();
+    for (Map.Entry<Cidr, Instant> e : CompactCodec.decode(m.getPrefixes(), DecisionEngine.MAX_QUALIFYING_PREFIXES)) {
+      prefixes.put(e.getKey(), notAfter(e.getValue(), now));
+    }
+
+    Map<String, BanEntry> listedByKey = new HashMap<>();
     Map<Cidr, BanEntry> listed = new HashMap<>();
     for (Ban b : nonNull(status.getBanned())) {
       if (b == null || b.getClient() == null) {
@@ -179,14 +190,18 @@ public final class StateCodec {
       var c = Cidr.parse(b.getClient());
       Instant until = Fmt.parseTime(b.getUntil());
       if (c.isPresent() && until != null && listed.size() < MAX_BANS) {
-        listed.put(c.get(), new BanEntry(until, b.getReason()));
-        reasons.put(c.get().toString(), b.getReason());
+        EngineState.PrefixEvidence ev = b.getMembers() == null || b.getSum() == null || b.getSuspiciousShare() == null
+            ? null : new EngineState.PrefixEvidence(b.getMembers(), b.getSum(), b.getSuspiciousShare());
+        BanEntry entry = new BanEntry(until, b.getReason(), ev);
+        listed.put(c.get(), entry);
+        listedByKey.put(c.get().toString(), entry);
       }
     }
     Map<Cidr, BanEntry> bans = new HashMap<>();
     if (m.getBans() != null) {
       for (Map.Entry<Cidr, Instant> e : CompactCodec.decode(m.getBans(), MAX_BANS)) {
-        bans.put(e.getKey(), new BanEntry(e.getValue(), reasons.get(e.getKey().toString())));
+        BanEntry l = listedByKey.get(e.getKey().toString());
+        bans.put(e.getKey(), new BanEntry(e.getValue(), l == null ? null : l.reason(), l == null ? null : l.evidence()));
       }
     } else {
       bans.putAll(listed);
@@ -197,8 +212,12 @@ public final class StateCodec {
     if (lastGood == null && unavailableSince == null) {
       lastGood = lastEvaluation;
     }
-    return new EngineState(level, levelSince, recs, conds, m.getOffendersRule(), offending, bans, lastGood,
+    return new EngineState(level, levelSince, recs, conds, m.getOffendersRule(), offending, prefixes, bans, lastGood,
         unavailableSince, lastEvaluation);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
   }
 
   private static boolean covered(Cidr client, TreeSet<Integer> lengths, Map<Cidr, BanEntry> bans) {

@@ -20,6 +20,8 @@ public final class OperatorMetrics {
   private final Gauge activeBans;
   private final Gauge banCapReached;
   private final Gauge metricsAvailable;
+  private final Gauge knownGood;
+  private final Gauge updatesHeld;
   private final Counter levelTransitions;
   private final Counter queries;
   private final Histogram queryDuration;
@@ -46,6 +48,12 @@ public final class OperatorMetrics {
         .labelNames("namespace", "policy").register(registry);
     metricsAvailable = Gauge.build("antiscraping_metrics_available",
             "1 when every signal of the policy was evaluated at the last evaluation.")
+        .labelNames("namespace", "policy").register(registry);
+    knownGood = Gauge.build("antiscraping_known_good_clients",
+            "Known-good clients at the last evaluation (policies with spec.knownGood).")
+        .labelNames("namespace", "policy").register(registry);
+    updatesHeld = Gauge.build("antiscraping_ban_updates_held",
+            "1 while the write budget (spec.banUpdateInterval) holds decided ban or exemption changes back.")
         .labelNames("namespace", "policy").register(registry);
     levelTransitions = Counter.build("antiscraping_level_transitions_total", "Level changes.")
         .labelNames("namespace", "policy", "from", "to").register(registry);
@@ -92,6 +100,16 @@ public final class OperatorMetrics {
     banCapReached.labels(namespace, policy).set(capReached ? 1 : 0);
   }
 
+  /** The known-good count (null: none configured, or its signal failed: the series is removed) and the write budget. */
+  public void aggregate(String namespace, String policy, Integer knownGoodClients, boolean held) {
+    if (knownGoodClients == null) {
+      knownGood.remove(namespace, policy);
+    } else {
+      knownGood.labels(namespace, policy).set(knownGoodClients);
+    }
+    updatesHeld.labels(namespace, policy).set(held ? 1 : 0);
+  }
+
   public void metricsAvailable(String namespace, String policy, boolean available) {
     metricsAvailable.labels(namespace, policy).set(available ? 1 : 0);
   }
@@ -130,5 +148,7 @@ public final class OperatorMetrics {
     activeBans.remove(namespace, policy);
     banCapReached.remove(namespace, policy);
     metricsAvailable.remove(namespace, policy);
+    knownGood.remove(namespace, policy);
+    updatesHeld.remove(namespace, policy);
   }
 }

@@ -15,9 +15,12 @@ import java.util.function.Consumer;
  * @param notices       events to record (level changes, bans, metrics problems)
  * @param metrics       MetricsAvailable condition
  * @param banCapReached offenders.maxBanned was hit
+ * @param knownGood     known-good clients counted (null without spec.knownGood or when its signal failed)
+ * @param held          the write budget holds decided ban or known-good changes back until the next publication
  */
 public record Evaluation(EnforcementPlan plan, int levelIndex, Consumer<ScrapingPolicyStatus> writeState,
-                         List<Notice> notices, MetricsState metrics, boolean banCapReached) {
+                         List<Notice> notices, MetricsState metrics, boolean banCapReached, Integer knownGood,
+                         boolean held) {
 
   /** Something worth an Event. */
   public record Notice(boolean warning, String reason, String message) {

@@ -9,6 +9,9 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
 import io.antiscraping.api.v1alpha1.SecretKeyRef;
 import io.antiscraping.api.v1alpha1.Signal;
 import io.antiscraping.operator.decision.Decision;
+import io.antiscraping.operator.decision.PublishedPlan;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import io.antiscraping.operator.decision.DecisionEngine;
 import io.antiscraping.operator.decision.EngineState;
 import io.antiscraping.operator.decision.Readings;
@@ -31,6 +34,8 @@ public final class LiveEvaluator implements PolicyEvaluator {
   private final SecretSource secrets;
   private final URI defaultPrometheus;
   private final OperatorMetrics metrics;
+  /** What each policy's data planes were last handed, by policy UID: the write budget's memory (lost on restart). */
+  private final Map<String, PublishedPlan> published = new ConcurrentHashMap<>();
 
   public LiveEvaluator(SignalReader reader, DecisionEngine engine, SecretSource secrets, URI defaultPrometheus,
                        OperatorMetrics metrics) {
@@ -48,7 +53,9 @@ public final class LiveEvaluator implements PolicyEvaluator {
     String name = policy.getMetadata().getName();
     EngineState state = StateCodec.fromStatus(spec, previous.getLevel() == null ? null : previous, now);
     Readings readings = read(ns, spec);
-    Decision d = engine.decide(spec, state, readings, now);
+    String uid = policy.getMetadata().getUid() == null ? ns + "/" + name : policy.getMetadata().getUid();
+    Decision d = engine.decide(spec, state, readings, now, published.get(uid));
+    published.put(uid, d.published());
 
     for (SignalSummary s : d.signals()) {
       metrics.signal(ns, name, s.name(), s.value());
@@ -67,7 +74,13 @@ public final class LiveEvaluator implements PolicyEvaluator {
     }
     return new Evaluation(d.plan(), index, status -> StateCodec.toStatus(d, status), notices,
         new Evaluation.MetricsState(d.metrics().available(), d.metrics().reason(), d.metrics().message()),
-        d.banCapReached());
+        d.banCapReached(), d.knownGood() == null ? null : d.knownGood().clients(), d.held());
+  }
+
+  @Override
+  public void forget(ScrapingPolicy policy) {
+    published.remove(policy.getMetadata().getUid() == null
+        ? policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName() : policy.getMetadata().getUid());
   }
 
   /** The readings, or every signal unavailable with the reason when the endpoint itself cannot be built. */

@@ -13,4 +13,8 @@ public interface PolicyEvaluator {
    * @param now      the evaluation time
    */
   Evaluation evaluate(ScrapingPolicy policy, ScrapingPolicyStatus previous, Instant now);
+
+  /** Drops what the evaluator remembers of a deleted policy. */
+  default void forget(ScrapingPolicy policy) {
+  }
 }

@@ -109,6 +109,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     statusWriter.write(policy, previous, next);
     metrics.policyLevel(ns(policy), name(policy), evaluation.levelIndex(), spec.getLevels().size() - 1);
     metrics.bans(ns(policy), name(policy), evaluation.plan().bans().size(), evaluation.banCapReached());
+    metrics.aggregate(ns(policy), name(policy), evaluation.knownGood(), evaluation.held());
     metrics.metricsAvailable(ns(policy), name(policy), evaluation.metrics().available());
     metrics.evaluation(ns(policy), name(policy), writeFailure == null ? "ok" : "error",
         Duration.between(started, clock.instant()));
@@ -122,6 +123,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     EnforcementReport report = releaseElsewhere(policy, ctx, null);
     report.changes().forEach(c -> events.normal(policy, "Released", c));
     statusWriter.forget(policy);
+    evaluator.forget(policy);
     metrics.forget(ns(policy), name(policy));
     LOG.info("policy={}/{} deleted: released {} target(s)", ns(policy), name(policy), report.writes());
     return DeleteControl.defaultDelete();

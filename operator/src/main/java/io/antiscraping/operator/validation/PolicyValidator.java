@@ -1,12 +1,17 @@
 package io.antiscraping.operator.validation;
 
 import io.antiscraping.api.v1alpha1.Durations;
+import io.antiscraping.api.v1alpha1.KnownGood;
 import io.antiscraping.api.v1alpha1.Level;
+import io.antiscraping.api.v1alpha1.LevelOffenders;
 import io.antiscraping.api.v1alpha1.Offenders;
+import io.antiscraping.api.v1alpha1.PrefixAggregation;
 import io.antiscraping.api.v1alpha1.RateLimit;
+import io.antiscraping.api.v1alpha1.RouteBudget;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.Selector;
 import io.antiscraping.api.v1alpha1.Signal;
+import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.api.v1alpha1.Waf;
 import io.antiscraping.api.v1alpha1.WhenCondition;
 import io.antiscraping.operator.decision.Cidr;
@@ -30,6 +35,7 @@ public final class PolicyValidator {
 
   public static final Duration MIN_EVALUATION_INTERVAL = Duration.ofSeconds(1);
   public static final Duration MAX_EVALUATION_INTERVAL = Duration.ofHours(1);
+  public static final Duration MAX_BAN_UPDATE_INTERVAL = Duration.ofMinutes(10);
 
   private static final Pattern NAME = Pattern.compile(Signal.NAME_PATTERN);
   private static final Pattern URL = Pattern.compile("^https?://[A-Za-z0-9.\\-\\[\\]:]+(:[0-9]{1,5})?(/[^\\s]*)?$");
@@ -55,6 +61,13 @@ public final class PolicyValidator {
     Map<String, Signal> signals = checkSignals(spec.getSignals(), out);
     checkLevels(spec.getLevels(), signals, out);
     checkOffenders(spec.getOffenders(), signals, out);
+    checkKnownGood(spec.getKnownGood(), signals, out);
+    checkLevelRules(spec, out);
+    duration(spec.getBanUpdateInterval(), "spec.banUpdateInterval", out).ifPresent(d -> {
+      if (d.compareTo(MAX_BAN_UPDATE_INTERVAL) > 0) {
+        out.add(new Violation("spec.banUpdateInterval", "must be at most 10m, was " + spec.getBanUpdateInterval()));
+      }
+    });
     if (spec.getAllowlist() != null && spec.getAllowlist().getCidrs() != null) {
       List<String> cidrs = spec.getAllowlist().getCidrs();
       for (int i = 0; i < cidrs.size(); i++) {
@@ -273,13 +286,7 @@ public final class PolicyValidator {
     if (o == null) {
       return;
     }
-    Signal s = signals.get(o.getSignal());
-    if (s == null) {
-      out.add(new Violation("spec.offenders.signal", quote(o.getSignal()) + " is not declared in spec.signals"));
-    } else if (s.getPerClient() == null) {
-      out.add(new Violation("spec.offenders.signal", quote(o.getSignal())
-          + " is a scalar signal; offenders need a per-client signal (set perClient.label)"));
-    }
+    perClientSignal(o.getSignal(), "spec.offenders.signal", "offenders", signals, out);
     if (o.getAbove() == null) {
       out.add(new Violation("spec.offenders.above", "is required"));
     }
@@ -293,6 +300,148 @@ public final class PolicyValidator {
     range(o.getMaxBanned(), 1, 5000, "spec.offenders.maxBanned", out);
     range(o.getIpv4PrefixLength(), 8, 32, "spec.offenders.ipv4PrefixLength", out);
     range(o.getIpv6PrefixLength(), 32, 128, "spec.offenders.ipv6PrefixLength", out);
+    PrefixAggregation p = o.getPrefixes();
+    if (p == null) {
+      return;
+    }
+    String pp = "spec.offenders.prefixes";
+    if (p.getAbove() == null) {
+      out.add(new Violation(pp + ".above", "is required"));
+    }
+    finite(p.getAbove(), pp + ".above", out);
+    finite(p.getMemberAbove(), pp + ".memberAbove", out);
+    if (p.getMinSuspiciousShare() != null && !(p.getMinSuspiciousShare() >= 0 && p.getMinSuspiciousShare() <= 1)) {
+      out.add(new Violation(pp + ".minSuspiciousShare", "is a share: it must be between 0 and 1, was "
+          + p.getMinSuspiciousShare()));
+    }
+    range(p.getMinMembers(), 1, 65536, pp + ".minMembers", out);
+    range(p.getIpv4PrefixLength(), PrefixAggregation.MIN_IPV4_PREFIX_LENGTH, 32, pp + ".ipv4PrefixLength", out);
+    range(p.getIpv6PrefixLength(), PrefixAggregation.MIN_IPV6_PREFIX_LENGTH, 128, pp + ".ipv6PrefixLength", out);
+    int own4 = o.getIpv4PrefixLength() == null ? 32 : o.getIpv4PrefixLength();
+    int own6 = o.getIpv6PrefixLength() == null ? 64 : o.getIpv6PrefixLength();
+    if (p.getIpv4PrefixLength() != null && p.getIpv4PrefixLength() >= own4) {
+      out.add(new Violation(pp + ".ipv4PrefixLength", "must be broader (shorter) than spec.offenders.ipv4PrefixLength ("
+          + own4 + "), which per-client bans already cover; was " + p.getIpv4PrefixLength()));
+    }
+    if (p.getIpv6PrefixLength() != null && p.getIpv6PrefixLength() >= own6) {
+      out.add(new Violation(pp + ".ipv6PrefixLength", "must be broader (shorter) than spec.offenders.ipv6PrefixLength ("
+          + own6 + "), which per-client bans already cover; was " + p.getIpv6PrefixLength()));
+    }
+    duration(p.getForDuration(), pp + ".for", out);
+    duration(p.getBanFor(), pp + ".banFor", out).ifPresent(d -> {
+      if (d.isZero()) {
+        out.add(new Violation(pp + ".banFor", "must be greater than 0"));
+      }
+    });
+  }
+
+  /** {@code name} must be a declared per-client signal; {@code who} is what needs it, for the message. */
+  private static void perClientSignal(String name, String path, String who, Map<String, Signal> signals,
+                                      List<Violation> out) {
+    Signal s = signals.get(name);
+    if (s == null) {
+      out.add(new Violation(path, quote(name) + " is not declared in spec.signals"));
+    } else if (s.getPerClient() == null) {
+      out.add(new Violation(path, quote(name) + " is a scalar signal; " + who
+          + " need a per-client signal (set perClient.label)"));
+    }
+  }
+
+  private static void checkKnownGood(KnownGood k, Map<String, Signal> signals, List<Violation> out) {
+    if (k == null) {
+      return;
+    }
+    perClientSignal(k.getSignal(), "spec.knownGood.signal", "known-good clients", signals, out);
+    finite(k.getAbove(), "spec.knownGood.above", out);
+    range(k.getMaxClients(), 1, KnownGood.MAX_CLIENTS, "spec.knownGood.maxClients", out);
+  }
+
+  /**
+   * Level-scoped offender rules may only tighten the rule in force at the level below (spec.offenders for the first
+   * level above the baseline), so that a higher threat level is never more lenient; route budgets must be
+   * expressible on the data plane.
+   */
+  private static void checkLevelRules(ScrapingPolicySpec spec, List<Violation> out) {
+    List<Level> levels = spec.getLevels() == null ? List.of() : spec.getLevels();
+    Offenders o = spec.getOffenders();
+    Double above = o == null ? null : o.getAbove();
+    Duration forDuration = o == null ? null : Durations.parse(o.getForDuration()).orElse(null);
+    Double prefixAbove = o == null || o.getPrefixes() == null ? null : o.getPrefixes().getAbove();
+    Double memberAbove = o == null || o.getPrefixes() == null ? null
+        : o.getPrefixes().getMemberAbove() == null ? 0.0 : o.getPrefixes().getMemberAbove();
+    boolean nginx = spec.getTargets() == null || spec.getTargets().getProvider() == null
+        || spec.getTargets().getProvider() == Targets.Provider.INGRESS_NGINX;
+    for (int i = 0; i < levels.size(); i++) {
+      Level l = levels.get(i);
+      String p = "spec.levels[" + i + "]";
+      RouteBudget b = l.getRouteBudget();
+      if (b != null) {
+        if (b.getRequestsPerSecond() == null) {
+          out.add(new Violation(p + ".routeBudget.requestsPerSecond", "is required (0 is a lockdown)"));
+        }
+        range(b.getRequestsPerSecond(), 0, 1000000, p + ".routeBudget.requestsPerSecond", out);
+        range(b.getPerClientRequestsPerMinute(), 1, 6000000, p + ".routeBudget.perClientRequestsPerMinute", out);
+        if (nginx && b.getRequestsPerSecond() != null && b.getRequestsPerSecond() > 0
+            && b.getPerClientRequestsPerMinute() == null) {
+          out.add(new Violation(p + ".routeBudget.perClientRequestsPerMinute", "is required on IngressNginx for a "
+              + "budget above 0: ingress-nginx has no shared limit, so the budget becomes this per-address limit"));
+        }
+      }
+      LevelOffenders lo = l.getOffenders();
+      if (lo == null) {
+        continue;
+      }
+      String lp = p + ".offenders";
+      if (i == 0) {
+        out.add(new Violation(lp, "the baseline's offender rule is spec.offenders; levels[0] must not have one"));
+        continue;
+      }
+      if (o == null) {
+        out.add(new Violation(lp, "tightens spec.offenders, which is not set"));
+        continue;
+      }
+      finite(lo.getAbove(), lp + ".above", out);
+      finite(lo.getPrefixAbove(), lp + ".prefixAbove", out);
+      finite(lo.getMemberAbove(), lp + ".memberAbove", out);
+      duration(lo.getBanFor(), lp + ".banFor", out).ifPresent(d -> {
+        if (d.isZero()) {
+          out.add(new Violation(lp + ".banFor", "must be greater than 0"));
+        }
+      });
+      Optional<Duration> f = duration(lo.getForDuration(), lp + ".for", out);
+      String below = i == 1 ? "spec.offenders" : "the rule in force at the levels below";
+      if (lo.getAbove() != null && above != null && lo.getAbove() > above) {
+        out.add(new Violation(lp + ".above", "may only tighten " + below + ": must be at most " + above + ", was "
+            + lo.getAbove()));
+      }
+      if (f.isPresent() && forDuration != null && f.get().compareTo(forDuration) > 0) {
+        out.add(new Violation(lp + ".for", "may only tighten " + below + ": must be at most "
+            + Durations.format(forDuration) + ", was " + lo.getForDuration()));
+      }
+      if ((lo.getPrefixAbove() != null || lo.getMemberAbove() != null) && o.getPrefixes() == null) {
+        out.add(new Violation(lp, "prefixAbove and memberAbove need spec.offenders.prefixes"));
+      }
+      if (lo.getPrefixAbove() != null && prefixAbove != null && lo.getPrefixAbove() > prefixAbove) {
+        out.add(new Violation(lp + ".prefixAbove", "may only tighten " + below + ": must be at most " + prefixAbove
+            + ", was " + lo.getPrefixAbove()));
+      }
+      if (lo.getMemberAbove() != null && memberAbove != null && lo.getMemberAbove() > memberAbove) {
+        out.add(new Violation(lp + ".memberAbove", "may only tighten " + below + ": must be at most " + memberAbove
+            + ", was " + lo.getMemberAbove()));
+      }
+      above = tighter(above, lo.getAbove());
+      forDuration = f.isPresent() && forDuration != null && f.get().compareTo(forDuration) < 0 ? f.get() : forDuration;
+      prefixAbove = tighter(prefixAbove, lo.getPrefixAbove());
+      memberAbove = tighter(memberAbove, lo.getMemberAbove());
+    }
+  }
+
+  /** The bar in force after a level sets {@code level} (null: unset) on top of {@code inForce} (null: none). */
+  private static Double tighter(Double inForce, Double level) {
+    if (inForce == null || level == null) {
+      return inForce;
+    }
+    return Math.min(inForce, level);
   }
 
   private static void checkRateLimit(RateLimit r, String p, List<Violation> out) {

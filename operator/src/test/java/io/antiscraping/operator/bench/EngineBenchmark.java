@@ -82,7 +82,33 @@ public final class EngineBenchmark {
   }
 
   static void engine() {
+    engine(false);
+    engine(true);
+  }
+
+  /**
+   * With {@code aggregate}: prefix aggregation per /24 (sum above 30, members above 2), a known-good signal with
+   * 10,000 more clients (a third of them known-good), a level-scoped bar at the level in force and a lockdown there.
+   */
+  static ScrapingPolicySpec aggregate(ScrapingPolicySpec spec) {
+    List<Signal> signals = new ArrayList<>(spec.getSignals());
+    signals.add(Signal.builder().name("good").query("g").perClient(new Signal.PerClient("client")).build());
+    List<Level> levels = new ArrayList<>(spec.getLevels());
+    levels.set(1, levels.get(1).toBuilder()
+        .offenders(io.antiscraping.api.v1alpha1.LevelOffenders.builder().above(10.0).forDuration("30s").build())
+        .routeBudget(io.antiscraping.api.v1alpha1.RouteBudget.builder().requestsPerSecond(0).build()).build());
+    return spec.toBuilder().signals(signals).levels(levels)
+        .knownGood(io.antiscraping.api.v1alpha1.KnownGood.builder().signal("good").above(0.5).maxClients(5000).build())
+        .offenders(spec.getOffenders().toBuilder().prefixes(io.antiscraping.api.v1alpha1.PrefixAggregation.builder()
+            .above(30.0).memberAbove(2.0).forDuration("1m").build()).build())
+        .build();
+  }
+
+  static void engine(boolean aggregate) {
     ScrapingPolicySpec spec = policy(List.of("a", "b", "c", "d"), "e");
+    if (aggregate) {
+      spec = aggregate(spec);
+    }
     Random rnd = new Random(1);
     Map<String, Double> clients = new HashMap<>();
     for (int i = 0; i < 10_000; i++) {
@@ -96,6 +122,20 @@ public final class EngineBenchmark {
     m.put("s2", new SignalReading.Scalar(400));
     m.put("s3", new SignalReading.Scalar(3));
     m.put("clients", new SignalReading.PerClient(clients));
+    if (aggregate) {
+      Map<String, Double> good = new HashMap<>();
+      for (int i = 0; i < 10_000; i++) {
+        String ip = (1 + rnd.nextInt(223)) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256);
+        good.put(ip, rnd.nextInt(3) == 0 ? 1.0 : 0.1);
+      }
+      // A few /24s packed with a crawl: 30 members each at 3.
+      for (int p = 0; p < 20; p++) {
+        for (int c = 1; c <= 30; c++) {
+          clients.put("203.0." + p + "." + c, 3.0);
+        }
+      }
+      m.put("good", new SignalReading.PerClient(good));
+    }
     Readings readings = new Readings(m);
     DecisionEngine engine = new DecisionEngine();
 
@@ -115,7 +155,7 @@ public final class EngineBenchmark {
         if (roundTrip) {
           state = StateCodec.fromStatus(spec, status, t);
         }
-        d = engine.decide(spec, state, readings, t);
+        d = engine.decide(spec, state, readings, t, d == null ? null : d.published());
         state = d.next();
         if (roundTrip) {
           status = new ScrapingPolicyStatus();
@@ -127,9 +167,11 @@ public final class EngineBenchmark {
         }
       }
       double secs = (System.nanoTime() - start) / 1e9;
-      System.out.printf("engine%s: %d decisions in %.2f s = %.1f decisions/s (%.2f ms each); 10,000 clients, "
-              + "%d bans, %d pending offenders%n", roundTrip ? " + status round trip" : "", n - warm, secs,
-          (n - warm) / secs, secs * 1000 / (n - warm), d.plan().bans().size(), d.next().offending().size());
+      System.out.printf("engine%s%s: %d decisions in %.2f s = %.1f decisions/s (%.2f ms each); %d clients, "
+              + "%d bans, %d pending offenders, %d known-good%n", aggregate ? " with aggregation + known-good" : "",
+          roundTrip ? " + status round trip" : "", n - warm, secs,
+          (n - warm) / secs, secs * 1000 / (n - warm), clients.size(), d.plan().bans().size(),
+          d.next().offending().size(), d.plan().knownGood().size());
     }
   }
 

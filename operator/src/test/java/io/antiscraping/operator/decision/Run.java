@@ -14,6 +14,8 @@ final class Run {
   EngineState state;
   Decision last;
   final List<Decision> decisions = new ArrayList<>();
+  /** Whether the write budget applies: each evaluation gets the previous decision's published plan back. */
+  boolean budgeted;
 
   Run(ScrapingPolicySpec spec) {
     this.spec = spec;
@@ -29,7 +31,7 @@ final class Run {
   }
 
   Decision at(Instant t, Readings readings) {
-    last = engine.decide(spec, state, readings, t);
+    last = engine.decide(spec, state, readings, t, budgeted && last != null ? last.published() : null);
     state = last.next();
     decisions.add(last);
     return last;

@@ -81,7 +81,7 @@ public final class EnvoyGatewayPolicies {
     EnforcementPlan.RateLimits r = plan.rateLimits();
     OptionalInt rate = r.requestsPerSecond().isPresent() ? r.requestsPerSecond() : r.requestsPerMinute();
     if (rate.isEmpty()) {
-      return List.of();
+      return budgetRule(plan, notEnforceable).map(List::of).orElse(List.of());
     }
     String unit = r.requestsPerSecond().isPresent() ? "Second" : "Minute";
     if (r.requestsPerSecond().isPresent() && r.requestsPerMinute().isPresent()) {
@@ -113,6 +113,7 @@ public final class EnvoyGatewayPolicies {
           + "are limited too; prefer fewer, wider prefixes)");
     }
     List<ObjectNode> rules = new ArrayList<>();
+    budgetRule(plan, notEnforceable).ifPresent(rules::add);
     for (Cidr c : clients) {
       ObjectNode rule = OwnedObjectWriter.JSON.createObjectNode();
       rule.putArray("clientSelectors").addObject().putObject("sourceCIDR").put("type", "Distinct")
@@ -123,6 +124,26 @@ public final class EnvoyGatewayPolicies {
     return rules;
   }
 
+  /**
+   * The route budget as a local rate limit rule without a client selector: one bucket shared by every client (per
+   * Envoy replica). Envoy Gateway's local limit has no exemption, so allowlisted and known-good clients count against
+   * it too (reported). A lockdown is no rate: it is the SecurityPolicy's default deny.
+   */
+  private static java.util.Optional<ObjectNode> budgetRule(EnforcementPlan plan, List<String> notEnforceable) {
+    EnforcementPlan.RouteBudget b = plan.routeBudget();
+    if (b == null || b.lockdown()) {
+      return java.util.Optional.empty();
+    }
+    ObjectNode rule = OwnedObjectWriter.JSON.createObjectNode();
+    rule.putObject("limit").put("requests", b.requestsPerSecond()).put("unit", "Second");
+    if (!plan.exempt().isEmpty()) {
+      notEnforceable.add("route budget exemption of " + plan.exempt().size() + " allowlisted and known-good "
+          + "client(s) (an Envoy Gateway local limit without a client selector has no exemption: they share the "
+          + "budget)");
+    }
+    return java.util.Optional.of(rule);
+  }
+
   /** The prefixes, one rule each, that cover every client outside {@code exempt}. */
   private static List<Cidr> limited(List<Cidr> exempt) {
     List<Cidr> out = new ArrayList<>(AddressSpace.complement(AddressSpace.ALL_IPV4, exempt, MAX_RULES));
@@ -130,14 +151,20 @@ public final class EnvoyGatewayPolicies {
     return out;
   }
 
+  /**
+   * The authorization: allowlisted clients first (when anything else follows that could deny them), then the bans
+   * and the denied user agents; during a lockdown (a route budget of 0) the known-good clients are allowed after
+   * those and the default action is Deny.
+   */
   private static ObjectNode authorization(EnforcementPlan plan) {
-    if (plan.bans().isEmpty() && plan.denyUserAgents().isEmpty()) {
+    boolean lockdown = plan.routeBudget() != null && plan.routeBudget().lockdown();
+    if (plan.bans().isEmpty() && plan.denyUserAgents().isEmpty() && !lockdown) {
       return null;
     }
     ObjectNode authorization = OwnedObjectWriter.JSON.createObjectNode();
-    authorization.put("defaultAction", "Allow");
+    authorization.put("defaultAction", lockdown ? "Deny" : "Allow");
     ArrayNode rules = authorization.putArray("rules");
-    if (!plan.denyUserAgents().isEmpty() && !plan.allowlist().isEmpty()) {
+    if ((lockdown || !plan.denyUserAgents().isEmpty()) && !plan.allowlist().isEmpty()) {
       cidrRule(rules, "allowlisted-clients", "Allow", plan.allowlist());
     }
     if (!plan.bans().isEmpty()) {
@@ -146,6 +173,9 @@ public final class EnvoyGatewayPolicies {
     for (int i = 0; i < plan.denyUserAgents().size(); i++) {
       rules.addObject().put("name", "denied-user-agent-" + (i + 1)).put("action", "Deny")
           .put("cel", userAgentMatches(plan.denyUserAgents().get(i)));
+    }
+    if (lockdown && !plan.knownGood().isEmpty()) {
+      cidrRule(rules, "known-good-clients", "Allow", plan.knownGood());
     }
     return authorization;
   }

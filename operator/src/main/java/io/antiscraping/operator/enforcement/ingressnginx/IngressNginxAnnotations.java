@@ -31,16 +31,31 @@ public final class IngressNginxAnnotations {
   public static final String LIMIT_CONNECTIONS = PREFIX + "limit-connections";
   public static final String LIMIT_ALLOWLIST = PREFIX + "limit-allowlist";
   public static final String DENYLIST_SOURCE_RANGE = PREFIX + "denylist-source-range";
+  public static final String WHITELIST_SOURCE_RANGE = PREFIX + "whitelist-source-range";
   public static final String ENABLE_MODSECURITY = PREFIX + "enable-modsecurity";
   public static final String ENABLE_OWASP_CORE_RULES = PREFIX + "enable-owasp-core-rules";
   public static final String MODSECURITY_SNIPPET = PREFIX + "modsecurity-snippet";
 
   /** Every key the operator may own on an Ingress. */
   public static final List<String> ALL = List.of(LIMIT_RPS, LIMIT_RPM, LIMIT_BURST_MULTIPLIER, LIMIT_CONNECTIONS,
-      LIMIT_ALLOWLIST, DENYLIST_SOURCE_RANGE, ENABLE_MODSECURITY, ENABLE_OWASP_CORE_RULES, MODSECURITY_SNIPPET);
+      LIMIT_ALLOWLIST, DENYLIST_SOURCE_RANGE, WHITELIST_SOURCE_RANGE, ENABLE_MODSECURITY, ENABLE_OWASP_CORE_RULES,
+      MODSECURITY_SNIPPET);
 
-  /** The annotations for a plan, and what of the plan they cannot express. */
-  public record Rendered(Map<String, String> annotations, List<String> notEnforceable) {
+  /** At most this many exempt clients are written into limit-allowlist or whitelist-source-range. */
+  public static final int MAX_EXEMPT = 3000;
+  /**
+   * The only entry of whitelist-source-range during a lockdown with nobody exempt: the limited broadcast address,
+   * which no client can have (an empty whitelist-source-range would restrict nothing).
+   */
+  static final String NOBODY = "255.255.255.255/32";
+
+  /**
+   * The annotations for a plan, what of the plan they cannot express, and caveats of what they do express.
+   */
+  public record Rendered(Map<String, String> annotations, List<String> notEnforceable, List<String> notes) {
+    public Rendered(Map<String, String> annotations, List<String> notEnforceable) {
+      this(annotations, notEnforceable, List.of());
+    }
   }
 
   private IngressNginxAnnotations() {
@@ -49,16 +64,40 @@ public final class IngressNginxAnnotations {
   public static Rendered render(EnforcementPlan plan, boolean allowSnippets) {
     Map<String, String> a = new TreeMap<>();
     List<String> notEnforceable = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
     EnforcementPlan.RateLimits r = plan.rateLimits();
+    EnforcementPlan.RouteBudget budget = plan.routeBudget();
+    OptionalInt rpm = r.requestsPerMinute();
+    boolean perClientBudget = budget != null && !budget.lockdown() && budget.perClientRequestsPerMinute().isPresent();
+    if (perClientBudget && (rpm.isEmpty() || budget.perClientRequestsPerMinute().getAsInt() < rpm.getAsInt())) {
+      rpm = budget.perClientRequestsPerMinute();
+    }
     put(a, LIMIT_RPS, r.requestsPerSecond());
-    put(a, LIMIT_RPM, r.requestsPerMinute());
+    put(a, LIMIT_RPM, rpm);
     put(a, LIMIT_CONNECTIONS, r.connections());
     boolean limited = a.containsKey(LIMIT_RPS) || a.containsKey(LIMIT_RPM) || a.containsKey(LIMIT_CONNECTIONS);
-    if (a.containsKey(LIMIT_RPS) || a.containsKey(LIMIT_RPM)) {
+    if (perClientBudget) {
+      // The controller's burst is rate x multiplier for limit-rps and limit-rpm alike: a budget is strict.
+      a.put(LIMIT_BURST_MULTIPLIER, "1");
+      notes.add("routeBudget: ingress-nginx has no shared limit, so the budget is a strict per-address limit of "
+          + budget.perClientRequestsPerMinute().getAsInt() + " requests/min (per controller replica, burst multiplier 1)"
+          + " for every client outside the allowlist and the known-good set: it bounds the harvest per address, not"
+          + " in total");
+    } else if (a.containsKey(LIMIT_RPS) || a.containsKey(LIMIT_RPM)) {
       put(a, LIMIT_BURST_MULTIPLIER, r.burstMultiplier());
     }
-    if (limited && !plan.allowlist().isEmpty()) {
-      a.put(LIMIT_ALLOWLIST, join(plan.allowlist()));
+    if (budget != null && !budget.lockdown() && budget.perClientRequestsPerMinute().isEmpty()) {
+      notEnforceable.add("routeBudget " + budget.requestsPerSecond() + " requests/s (ingress-nginx has no shared "
+          + "limit since controller v1.12: set routeBudget.perClientRequestsPerMinute)");
+    }
+    List<Cidr> exempt = budget != null ? capped(plan, notEnforceable) : plan.allowlist();
+    if (limited && !exempt.isEmpty()) {
+      a.put(LIMIT_ALLOWLIST, join(exempt));
+    }
+    if (budget != null && budget.lockdown()) {
+      a.put(WHITELIST_SOURCE_RANGE, exempt.isEmpty() ? NOBODY : join(exempt));
+      notes.add("lockdown: only the " + exempt.size() + " allowlisted and known-good client(s) reach these routes "
+          + "(whitelist-source-range); everyone else gets 403");
     }
     if (!plan.bans().isEmpty()) {
       a.put(DENYLIST_SOURCE_RANGE, join(plan.bans()));
@@ -87,7 +126,35 @@ public final class IngressNginxAnnotations {
       notEnforceable.add("denyUserAgents (" + plan.denyUserAgents().size() + " pattern(s); ingress-nginx has no "
           + "per-Ingress user-agent rule, and the operator never copies policy strings into snippets)");
     }
-    return new Rendered(a, notEnforceable);
+    return new Rendered(a, notEnforceable, notes);
+  }
+
+  /**
+   * The clients exempt from the route budget: the allowlist, then the known-good clients, at most
+   * {@value #MAX_EXEMPT} (the annotations stay well under the 256 KiB an object's annotations may take).
+   */
+  private static List<Cidr> capped(EnforcementPlan plan, List<String> notEnforceable) {
+    java.util.LinkedHashSet<Cidr> out = new java.util.LinkedHashSet<>(plan.allowlist());
+    int left = 0;
+    for (Cidr c : plan.knownGood()) {
+      if (out.contains(c)) {
+        continue;
+      }
+      if (out.size() < MAX_EXEMPT) {
+        out.add(c);
+      } else {
+        left++;
+      }
+    }
+    if (out.size() > MAX_EXEMPT) {
+      left += out.size() - MAX_EXEMPT;
+      out = new java.util.LinkedHashSet<>(List.copyOf(out).subList(0, MAX_EXEMPT));
+    }
+    if (left > 0) {
+      notEnforceable.add("route budget exemption of " + left + " known-good client(s) (at most " + MAX_EXEMPT
+          + " exempt clients fit the annotation; they are held to the budget)");
+    }
+    return out.stream().sorted().toList();
   }
 
   private static String snippet(EnforcementPlan.WafSettings waf) {

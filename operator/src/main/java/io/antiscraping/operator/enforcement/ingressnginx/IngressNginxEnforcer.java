@@ -140,8 +140,9 @@ public final class IngressNginxEnforcer implements Enforcer {
           report.changes.add("Ingress " + name + ": " + String.join(", ", described));
         }
       }
-      String message = rendered.notEnforceable().isEmpty() ? "level " + plan.level() + " enforced"
-          : "level " + plan.level() + " enforced except " + String.join("; ", rendered.notEnforceable());
+      String message = (rendered.notEnforceable().isEmpty() ? "level " + plan.level() + " enforced"
+          : "level " + plan.level() + " enforced except " + String.join("; ", rendered.notEnforceable()))
+          + (rendered.notes().isEmpty() ? "" : "; " + String.join("; ", rendered.notes()));
       report.targets.add(new TargetResult(KIND, name, true, message));
     }
     return report.build();
@@ -234,7 +235,8 @@ public final class IngressNginxEnforcer implements Enforcer {
 
   private static String describe(String key, String before, String after) {
     String k = shortKey(key);
-    if (key.equals(IngressNginxAnnotations.DENYLIST_SOURCE_RANGE) || key.equals(IngressNginxAnnotations.LIMIT_ALLOWLIST)) {
+    if (key.equals(IngressNginxAnnotations.DENYLIST_SOURCE_RANGE) || key.equals(IngressNginxAnnotations.LIMIT_ALLOWLIST)
+        || key.equals(IngressNginxAnnotations.WHITELIST_SOURCE_RANGE)) {
       int n = after.split(",").length;
       int was = before == null ? 0 : before.split(",").length;
       return k + " " + n + " entries (was " + was + ")";

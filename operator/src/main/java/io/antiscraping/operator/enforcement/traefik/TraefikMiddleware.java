@@ -56,7 +56,26 @@ public final class TraefikMiddleware {
     EnforcementPlan.RateLimits r = plan.rateLimits();
     OptionalInt rate = r.requestsPerSecond().isPresent() ? r.requestsPerSecond() : r.requestsPerMinute();
     ObjectNode spec;
-    if (rate.isEmpty()) {
+    EnforcementPlan.RouteBudget budget = plan.routeBudget();
+    if (budget != null && budget.lockdown()) {
+      notEnforceable.add("routeBudget lockdown (needs an ipAllowList middleware, which the operator does not write "
+          + "for Traefik yet; the per-client limit stays in force)");
+    }
+    if (budget != null && !budget.lockdown()) {
+      // One rateLimit per Middleware: while the budget is in force it replaces the per-client limit.
+      spec = OwnedObjectWriter.JSON.createObjectNode();
+      ObjectNode limit = spec.putObject("rateLimit");
+      limit.put("average", budget.requestsPerSecond()).put("period", "1s").put("burst", budget.requestsPerSecond());
+      limit.putObject("sourceCriterion").put("requestHost", true);
+      if (rate.isPresent()) {
+        notEnforceable.add("rateLimit per client (one Traefik rateLimit per middleware: the route budget of "
+            + budget.requestsPerSecond() + " requests/s for the whole host is in force instead)");
+      }
+      if (!plan.exempt().isEmpty()) {
+        notEnforceable.add("route budget exemption of " + plan.exempt().size() + " allowlisted and known-good "
+            + "client(s) (Traefik's rateLimit cannot exempt clients)");
+      }
+    } else if (rate.isEmpty()) {
       spec = neutral();
     } else {
       if (r.requestsPerSecond().isPresent() && r.requestsPerMinute().isPresent()) {

@@ -67,7 +67,13 @@ class EnvoyGatewayPoliciesTest {
         Arguments.of("not-enforceable-parts", new EnforcementPlan("severe", everything,
             new WafSettings(Waf.Mode.BLOCKING, true, OptionalInt.of(2)), List.of(), bans)),
         Arguments.of("nothing-to-write", new EnforcementPlan("normal", RateLimits.NONE, WafSettings.DISABLED,
-            cidrs("10.0.0.0/8"), List.of())));
+            cidrs("10.0.0.0/8"), List.of())),
+        Arguments.of("route-budget-shared", new EnforcementPlan("elevated", rps, WafSettings.DISABLED,
+            cidrs("10.0.0.0/8"), List.of(), List.of(), new EnforcementPlan.RouteBudget(200, OptionalInt.of(6)),
+            cidrs("192.0.2.55"))),
+        Arguments.of("lockdown", new EnforcementPlan("severe", RateLimits.NONE, WafSettings.DISABLED,
+            cidrs("10.0.0.0/8"), bans, List.of(), new EnforcementPlan.RouteBudget(0, OptionalInt.empty()),
+            cidrs("192.0.2.55", "2001:db8:5::1"))));
   }
 
   @ParameterizedTest(name = "{0}")

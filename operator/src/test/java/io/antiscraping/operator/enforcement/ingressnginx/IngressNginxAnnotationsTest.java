@@ -51,7 +51,19 @@ class IngressNginxAnnotationsTest {
             new EnforcementPlan("severe", rps, new WafSettings(Waf.Mode.BLOCKING, true, OptionalInt.of(2)), allow, bans)),
         Arguments.of("detection-paranoia-with-snippets", true,
             new EnforcementPlan("elevated", rps, new WafSettings(Waf.Mode.DETECTION_ONLY, true, OptionalInt.of(3)),
-                List.of(), List.of())));
+                List.of(), List.of())),
+        Arguments.of("route-budget-per-address", false,
+            new EnforcementPlan("elevated", rps, WafSettings.DISABLED, allow, bans, List.of(),
+                new EnforcementPlan.RouteBudget(200, OptionalInt.of(6)), List.of(cidr("192.0.2.55"), cidr("192.0.2.7")))),
+        Arguments.of("route-budget-without-per-address-limit", false,
+            new EnforcementPlan("elevated", RateLimits.NONE, WafSettings.DISABLED, List.of(), List.of(), List.of(),
+                new EnforcementPlan.RouteBudget(200, OptionalInt.empty()), List.of())),
+        Arguments.of("lockdown", false,
+            new EnforcementPlan("severe", rps, WafSettings.DISABLED, allow, bans, List.of(),
+                new EnforcementPlan.RouteBudget(0, OptionalInt.empty()), List.of(cidr("192.0.2.55")))),
+        Arguments.of("lockdown-nobody-exempt", false,
+            new EnforcementPlan("severe", RateLimits.NONE, WafSettings.DISABLED, List.of(), List.of(), List.of(),
+                new EnforcementPlan.RouteBudget(0, OptionalInt.empty()), List.of())));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -61,6 +73,7 @@ class IngressNginxAnnotationsTest {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("annotations", r.annotations());
     out.put("notEnforceable", r.notEnforceable());
+    out.put("notes", r.notes());
     String actual = YAML.writeValueAsString(out);
     Path file = GOLDEN.resolve(name + ".yaml");
     if (Boolean.getBoolean("golden.update")) {
@@ -73,6 +86,20 @@ class IngressNginxAnnotationsTest {
     if (!allowSnippets) {
       assertThat(r.annotations()).doesNotContainKey(IngressNginxAnnotations.MODSECURITY_SNIPPET);
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void lockdownExemptionsAreCappedAndTheCapIsReported() {
+    List<Cidr> many = new java.util.ArrayList<>();
+    for (int i = 0; i < IngressNginxAnnotations.MAX_EXEMPT + 5; i++) {
+      many.add(cidr("100." + (64 + i / 65536) + "." + (i / 256 % 256) + "." + (i % 256)));
+    }
+    IngressNginxAnnotations.Rendered r = IngressNginxAnnotations.render(new EnforcementPlan("severe",
+        RateLimits.NONE, WafSettings.DISABLED, List.of(cidr("10.0.0.0/8")), List.of(), List.of(),
+        new EnforcementPlan.RouteBudget(0, OptionalInt.empty()), many), false);
+    assertThat(r.annotations().get(IngressNginxAnnotations.WHITELIST_SOURCE_RANGE).split(","))
+        .hasSize(IngressNginxAnnotations.MAX_EXEMPT).contains("10.0.0.0/8");
+    assertThat(r.notEnforceable()).singleElement().asString().contains("6 known-good client(s)");
   }
 
   private static Cidr cidr(String s) {

@@ -54,7 +54,12 @@ class TraefikMiddlewareTest {
             cidrs("10.0.0.0/8"), List.of())),
         Arguments.of("not-enforceable-parts", new EnforcementPlan("severe", both,
             new WafSettings(Waf.Mode.DETECTION_ONLY, false, OptionalInt.empty()), cidrs("10.0.0.0/8"),
-            cidrs("203.0.113.9", "2001:db9:1::/64"), List.of("(?i)sqlmap"))));
+            cidrs("203.0.113.9", "2001:db9:1::/64"), List.of("(?i)sqlmap"))),
+        Arguments.of("route-budget-per-host", new EnforcementPlan("elevated", rps, WafSettings.DISABLED,
+            cidrs("10.0.0.0/8"), List.of(), List.of(), new EnforcementPlan.RouteBudget(200, OptionalInt.of(6)),
+            cidrs("192.0.2.55"))),
+        Arguments.of("lockdown-not-enforceable", new EnforcementPlan("severe", rps, WafSettings.DISABLED,
+            List.of(), List.of(), List.of(), new EnforcementPlan.RouteBudget(0, OptionalInt.empty()), List.of())));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,0 +1,53 @@
+package io.antiscraping.operator.decision;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The write budget ({@code spec.banUpdateInterval}): every change of an ingress-nginx Ingress reloads nginx, so under
+ * attack the changes of the ban and known-good lists are coalesced to at most one publication per interval.
+ * <ul>
+ *   <li>The first change after a quiet interval goes out at once (leading edge); further list changes within the
+ *   interval wait, and the plan keeps the lists last published.</li>
+ *   <li>A level change goes out at once and takes every pending change with it.</li>
+ *   <li>Everything else in the plan (limits, WAF, allowlist) is never held, and a ban revoked because the spec no
+ *   longer allows it is withdrawn at once.</li>
+ *   <li>An interval of 0 publishes every change at once.</li>
+ * </ul>
+ */
+final class WriteBudget {
+
+  private WriteBudget() {
+  }
+
+  /**
+   * @param plan      the plan to enforce now
+   * @param published what to pass back at the next evaluation
+   * @param held      whether decided changes are waiting for the next publication
+   */
+  record Outcome(EnforcementPlan plan, PublishedPlan published, boolean held) {
+  }
+
+  static Outcome apply(EnforcementPlan full, PublishedPlan last, Set<Cidr> revoked, Duration interval, Instant now) {
+    if (last == null || !last.plan().level().equals(full.level()) || interval.isZero()
+        || !now.isBefore(last.at().plus(interval))) {
+      PublishedPlan next = last != null && sameLists(last.plan(), full) ? new PublishedPlan(full, last.at())
+          : new PublishedPlan(full, now);
+      return new Outcome(full, next, false);
+    }
+    if (sameLists(last.plan(), full)) {
+      return new Outcome(full, new PublishedPlan(full, last.at()), false);
+    }
+    List<Cidr> bans = new ArrayList<>(last.plan().bans());
+    bans.removeAll(revoked);
+    EnforcementPlan held = full.withLists(bans, last.plan().knownGood());
+    return new Outcome(held, new PublishedPlan(held, last.at()), !sameLists(held, full));
+  }
+
+  private static boolean sameLists(EnforcementPlan a, EnforcementPlan b) {
+    return a.bans().equals(b.bans()) && a.knownGood().equals(b.knownGood());
+  }
+}
