@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 import lombok.AllArgsConstructor;
 import lombok.Builder;
@@ -22,6 +23,7 @@ public class Offenders {
 
   @Required
   @Pattern(Signal.NAME_PATTERN)
+  @Size(max = Signal.NAME_MAX_LENGTH)
   @JsonPropertyDescription("Name of a per-client signal from spec.signals.")
   private String signal;
 
@@ -32,12 +34,14 @@ public class Offenders {
   @JsonProperty("for")
   @Default("1m")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long a client must stay above the threshold before it is banned.")
   @Builder.Default
   private String forDuration = "1m";
 
   @Default("1h")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long a ban lasts. Offending again while banned extends the ban.")
   @Builder.Default
   private String banFor = "1h";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 import lombok.AllArgsConstructor;
@@ -21,6 +22,7 @@ public class WhenCondition {
 
   @Required
   @Pattern(Signal.NAME_PATTERN)
+  @Size(max = Signal.NAME_MAX_LENGTH)
   @JsonPropertyDescription("Name of a scalar signal from spec.signals.")
   private String signal;
 
@@ -33,6 +35,7 @@ public class WhenCondition {
   @JsonProperty("for")
   @Default("0s")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long the comparison must hold continuously before the condition holds (e.g. 2m).")
   @Builder.Default
   private String forDuration = "0s";

@@ -192,7 +192,8 @@ public final class IngressNginxEnforcer implements Enforcer {
     ObjectNode test = patch.addObject();
     test.put("op", "test").put("path", "/metadata/resourceVersion")
         .put("value", target.getMetadata().getResourceVersion());
-    if (target.getMetadata().getAnnotations() == null) {
+    // Fabric8 models read an absent map as an empty one: the stored object then has no /metadata/annotations to add to.
+    if (target.getMetadata().getAnnotations() == null || target.getMetadata().getAnnotations().isEmpty()) {
       patch.addObject().put("op", "add").put("path", "/metadata/annotations").putObject("value");
     }
     patch.addAll(ops);
