@@ -18,6 +18,10 @@ import java.util.stream.Stream;
 /** A lab session: runs scenarios one after the other and writes the report. */
 public final class Lab {
 
+  /** The controller every scenario runs against (ScenarioRun's settings). */
+  private static final io.antiscraping.lab.nginx.ControllerSettings LAB_CONTROLLER =
+      io.antiscraping.lab.nginx.ControllerSettings.operatorRequirements(List.of("127.0.0.0/8"));
+
   /** The in-JVM API server logs every request at INFO through java.util.logging (kept referenced). */
   private static final java.util.logging.Logger MOCK_SERVER_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -108,9 +112,11 @@ public final class Lab {
         || System.getenv("KUBECONFIG").isBlank()
         ? "in-JVM API server (Fabric8 mock server, CRUD mode), one per scenario"
         : "cluster from KUBECONFIG (a namespace per scenario)")
-        + "; nginx " + "with ModSecurity and the OWASP CRS (Debian); Prometheus scraping every 1s; "
+        + "; ingress-nginx modelled: " + LAB_CONTROLLER.replicas() + " nginx replicas with ModSecurity (Debian "
+        + "libmodsecurity 3.0.9) and the OWASP CRS " + io.antiscraping.lab.nginx.CoreRuleSet.V4_VERSION
+        + ", --sync-rate-limit " + LAB_CONTROLLER.syncRateLimit() + "/s; Prometheus scraping every 1s; "
         + Runtime.getRuntime().availableProcessors() + " CPUs; " + Math.min(parallel, scenarios.size())
-        + " scenarios at once, each on its own storefront, nginx, mtail, Prometheus and namespace.";
+        + " scenarios at once, each on its own storefront, nginx replicas, mtail, Prometheus and namespace.";
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
         Math.max(1, Math.min(parallel, scenarios.size())), r -> {
           Thread t = new Thread(r, "lab-scenario");

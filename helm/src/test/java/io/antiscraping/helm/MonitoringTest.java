@@ -23,11 +23,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class MonitoringTest {
 
-  static final Path UPSTREAM = Path.of("..", "..", "shared", "upstream-crds", "prometheus-operator-v0.93.0");
+  static final Path UPSTREAM = Path.of("src", "test", "resources", "upstream-crds", "prometheus-operator-v0.93.0");
 
   static CrdSchemaValidator upstream(String file) {
     Path crd = UPSTREAM.resolve(file);
-    assertThat(crd).as("upstream CRD %s (the shared folder next to the project checkout)", crd.toAbsolutePath()
+    assertThat(crd).as("upstream CRD %s (src/test/resources/upstream-crds)", crd.toAbsolutePath()
         .normalize()).exists();
     return CrdSchemaValidator.lenient(crd, "v1");
   }

@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 import lombok.AllArgsConstructor;
 import lombok.Builder;
@@ -26,6 +27,7 @@ public class KnownGood {
 
   @Required
   @Pattern(Signal.NAME_PATTERN)
+  @Size(max = Signal.NAME_MAX_LENGTH)
   @JsonPropertyDescription("Name of a per-client signal from spec.signals whose clients have an established good "
       + "history, e.g. catalogue browsing in each of the last minutes with few sensitive reads per product view. "
       + "Label values go through the same validation as every client key.")

@@ -19,6 +19,7 @@ public class Level {
 
   @Required
   @Pattern(Signal.NAME_PATTERN)
+  @Size(max = Signal.NAME_MAX_LENGTH)
   @JsonPropertyDescription("Level name shown in status, events and metrics (lowercase letters, digits and dashes).")
   private String name;
 

@@ -23,6 +23,7 @@ public class Offenders {
 
   @Required
   @Pattern(Signal.NAME_PATTERN)
+  @Size(max = Signal.NAME_MAX_LENGTH)
   @JsonPropertyDescription("Name of a per-client signal from spec.signals.")
   private String signal;
 

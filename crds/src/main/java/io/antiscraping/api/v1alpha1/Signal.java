@@ -16,9 +16,15 @@ import lombok.NoArgsConstructor;
 public class Signal {
 
   public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+  /**
+   * What {@link #NAME_PATTERN} allows, stated as maxLength too: the API server's CEL cost estimator reads
+   * maxLength, not patterns, and without it the rules comparing names exceed the cost budget.
+   */
+  public static final int NAME_MAX_LENGTH = 63;
 
   @Required
   @Pattern(NAME_PATTERN)
+  @Size(max = Signal.NAME_MAX_LENGTH)
   @JsonPropertyDescription("Name the levels and offenders refer to (lowercase letters, digits and dashes).")
   private String name;
 

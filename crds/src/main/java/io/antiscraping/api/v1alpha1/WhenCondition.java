@@ -22,6 +22,7 @@ public class WhenCondition {
 
   @Required
   @Pattern(Signal.NAME_PATTERN)
+  @Size(max = Signal.NAME_MAX_LENGTH)
   @JsonPropertyDescription("Name of a scalar signal from spec.signals.")
   private String signal;
 

@@ -1,7 +1,5 @@
 package io.antiscraping.operator.detection;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.antiscraping.operator.detection.QueryResult.Failure;
 import io.antiscraping.operator.detection.QueryResult.Kind;
 import java.io.ByteArrayInputStream;
@@ -25,9 +23,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,13 +45,16 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class PrometheusClient implements QueryRunner {
 
-  /** Largest answer read (a per-client query over many clients is a few MB). */
-  public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+  /**
+   * Largest answer read: 64 MiB, or an eighth of the heap when that is less (the bytes are held while the answer is
+   * read as a stream; a per-client query over many clients is a few MB).
+   */
+  public static final int DEFAULT_MAX_BODY_BYTES = (int) Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 8);
   private static final int MAX_GET_URI = 2048;
 
-  private final ObjectMapper json = new ObjectMapper();
   private final QueryObserver observer;
   private final int maxBodyBytes;
+  private final int maxSeries;
   private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
   /** RFC 6750 b64token: what an Authorization header may carry after "Bearer ". */
   private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
@@ -65,8 +64,17 @@ public final class PrometheusClient implements QueryRunner {
   }
 
   public PrometheusClient(QueryObserver observer, int maxBodyBytes) {
+    this(observer, maxBodyBytes, AnswerReader.DEFAULT_MAX_SERIES);
+  }
+
+  /**
+   * @param maxBodyBytes the largest answer read
+   * @param maxSeries    series kept of one vector (the strongest; the others are counted)
+   */
+  public PrometheusClient(QueryObserver observer, int maxBodyBytes, int maxSeries) {
     this.observer = observer == null ? QueryObserver.NONE : observer;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxSeries = maxSeries;
   }
 
   @Override
@@ -166,46 +174,37 @@ public final class PrometheusClient implements QueryRunner {
   private QueryResult parse(PrometheusEndpoint ep, HttpResponse<byte[]> resp) {
     int code = resp.statusCode();
     byte[] body = resp.body() == null ? new byte[0] : resp.body();
-    JsonNode root = null;
-    try {
-      root = body.length == 0 ? null : json.readTree(body);
-    } catch (IOException e) {
-      root = null;
-    }
+    AnswerReader.Answer a = AnswerReader.read(body, maxSeries);
     if (code >= 300 && code < 400) {
       return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
           + " (redirect to " + clean(resp.headers().firstValue("Location").orElse("?")) + ", not followed): "
           + "set the URL it redirects to");
     }
     if (code >= 400) {
-      if (root != null && root.isObject() && root.hasNonNull("error")) {
-        String type = root.path("errorType").asText("");
-        return new Failure(Kind.HTTP_ERROR, "Prometheus answered HTTP " + code + (type.isEmpty() ? "" : " (" + type
-            + ")") + ": " + clean(root.path("error").asText()));
+      if (!a.malformed() && a.error() != null) {
+        String type = a.errorType() == null ? "" : a.errorType();
+        return new Failure(Kind.HTTP_ERROR, "Prometheus answered HTTP " + code + (type.isEmpty() ? "" : " ("
+            + clean(type) + ")") + ": " + prometheusError(a.error()));
       }
       return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
           + described(resp, body));
     }
-    if (root == null || !root.isObject()) {
-      String ct = resp.headers().firstValue("Content-Type").orElse("none");
+    if (a.malformed()) {
       return new Failure(Kind.NOT_JSON, "answer from " + ep.authority() + " (HTTP " + code + ") is not JSON"
           + (body.length == 0 ? " (empty body)" : described(resp, body)));
     }
-    if (!"success".equals(root.path("status").asText())) {
-      if (root.hasNonNull("error")) {
+    if (!"success".equals(a.status())) {
+      if (a.error() != null) {
         return new Failure(Kind.HTTP_ERROR, "Prometheus answered status error"
-            + (root.hasNonNull("errorType") ? " (" + clean(root.path("errorType").asText()) + ")" : "") + ": "
-            + clean(root.path("error").asText()));
+            + (a.errorType() != null ? " (" + clean(a.errorType()) + ")" : "") + ": " + prometheusError(a.error()));
       }
       return new Failure(Kind.BAD_RESPONSE, "answer from " + ep.authority() + " is not a Prometheus API answer"
           + described(resp, body));
     }
-    JsonNode data = root.path("data");
-    String type = data.path("resultType").asText("");
-    JsonNode result = data.path("result");
+    String type = a.resultType() == null ? "" : a.resultType();
     switch (type) {
       case "scalar": {
-        Double v = sampleValue(result);
+        Double v = AnswerReader.sampleValue(a.scalar());
         if (v == null) {
           return new Failure(Kind.BAD_RESPONSE, "malformed scalar in the answer" + described(resp, body));
         }
@@ -213,26 +212,13 @@ public final class PrometheusClient implements QueryRunner {
         return bad != null ? bad : new QueryResult.Scalar(v);
       }
       case "vector": {
-        if (!result.isArray()) {
+        if (a.badSeries()) {
           return new Failure(Kind.BAD_RESPONSE, "malformed vector in the answer" + described(resp, body));
         }
-        if (result.isEmpty()) {
+        if (a.series().isEmpty()) {
           return new Failure(Kind.EMPTY, "empty result: the query returned no series");
         }
-        List<QueryResult.Series> series = new ArrayList<>(result.size());
-        for (JsonNode s : result) {
-          Double v = sampleValue(s.path("value"));
-          if (v == null) {
-            return new Failure(Kind.BAD_RESPONSE, "malformed sample in the answer: " + clean(s.toString()));
-          }
-          Map<String, String> labels = new HashMap<>();
-          for (Iterator<Map.Entry<String, JsonNode>> it = s.path("metric").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            labels.put(e.getKey(), e.getValue().asText());
-          }
-          series.add(new QueryResult.Series(labels, v));
-        }
-        return new QueryResult.Vector(series);
+        return new QueryResult.Vector(a.series(), a.dropped());
       }
       case "matrix":
         return new Failure(Kind.WRONG_TYPE, "expected an instant vector or a scalar, got a range vector (matrix): "
@@ -244,24 +230,10 @@ public final class PrometheusClient implements QueryRunner {
     }
   }
 
-  /** A number from a {@code [timestamp, "value"]} pair, or null when malformed. */
-  private static Double sampleValue(JsonNode pair) {
-    if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isTextual()) {
-      return null;
-    }
-    String s = pair.get(1).asText();
-    return switch (s) {
-      case "NaN" -> Double.NaN;
-      case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
-      case "-Inf" -> Double.NEGATIVE_INFINITY;
-      default -> {
-        try {
-          yield Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-          yield null;
-        }
-      }
-    };
+  /** Prometheus's own error text (a PromQL parse error, say): one line, at most 200 characters. */
+  private static String prometheusError(String error) {
+    String c = clean(error);
+    return c.length() > 200 ? c.substring(0, 200) + "..." : c;
   }
 
   private static Failure nonFinite(double v) {

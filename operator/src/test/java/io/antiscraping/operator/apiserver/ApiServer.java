@@ -1,77 +1,82 @@
 package io.antiscraping.operator.apiserver;
 
+import io.antiscraping.api.testing.ControlPlane;
+import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.operator.enforcement.UpstreamCrds;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.io.InputStream;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Fabric8 mock API server in CRUD mode with the ScrapingPolicy CRD registered, and two clients: one for the
- * operator, whose every request is logged, and one for the test (the "user"), which is not.
+ * One test's view of a real control plane ({@link ControlPlane}): two admin clients, one for the operator, whose
+ * every request is logged, and one for the test (the "user"), which is not; and namespaces of its own, so that
+ * tests sharing the server do not see each other's objects. {@link #close()} removes the test's policies and
+ * deletes its namespaces (kube-controller-manager deletes what is in them).
  */
 public final class ApiServer implements AutoCloseable {
 
-  public static final String CRD_RESOURCE = "/META-INF/fabric8/scrapingpolicies.antiscraping.io-v1.yml";
+  public static final String CRD_RESOURCE = ControlPlane.CRD_RESOURCE;
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  private static boolean dataPlanesRegistered;
 
-  private final KubernetesMockServer server;
+  private final ControlPlane plane;
   private final RequestLog log = new RequestLog();
   private final KubernetesClient operatorClient;
   private final KubernetesClient userClient;
   private final String name;
+  private final List<String> namespaces = new ArrayList<>();
 
-  private ApiServer(String name) {
+  private ApiServer(ControlPlane plane, String name) {
+    this.plane = plane;
     this.name = name;
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new Dispatcher(), false);
-    server.init();
-    operatorClient = server.createClient(b -> b.withHttpClientBuilderConsumer(
-        h -> h.addOrReplaceInterceptor("request-log", log)));
-    userClient = server.createClient();
-    userClient.apiextensions().v1().customResourceDefinitions().resource(crd(userClient)).create();
+    operatorClient = new KubernetesClientBuilder().withConfig(plane.adminConfig())
+        .withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("request-log", log)).build();
+    userClient = new KubernetesClientBuilder().withConfig(plane.adminConfig()).build();
   }
 
   /**
-   * CRUD, plus an answer to SelfSubjectRulesReview, which the mock server rejects (422) and JOSDK's leader election
-   * asks before taking the Lease. The answer allows everything: the chart's RBAC is checked separately, against
-   * the requests recorded here.
+   * The shared control plane, with the ScrapingPolicy CRD and every data plane's CRDs registered; {@code name}
+   * names the request log written on close.
    */
-  private static final class Dispatcher extends KubernetesCrudDispatcher {
-    Dispatcher() {
-      super(List.of());
-    }
-
-    @Override
-    public MockResponse dispatch(RecordedRequest request) {
-      if ("POST".equals(request.getMethod())
-          && request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
-        return new MockResponse().setResponseCode(201).setBody("{\"apiVersion\":\"authorization.k8s.io/v1\","
-            + "\"kind\":\"SelfSubjectRulesReview\",\"spec\":{},\"status\":{\"incomplete\":false,"
-            + "\"resourceRules\":[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],\"resources\":[\"*\"]}],"
-            + "\"nonResourceRules\":[]}}");
-      }
-      return super.dispatch(request);
-    }
+  public static ApiServer start(String name) {
+    return new ApiServer(withDataPlanes(), name);
   }
 
-  /** Starts a server; {@code name} names the request log written on close. */
-  public static ApiServer start(String name) {
-    return new ApiServer(name);
+  /** A second shared control plane without any data plane's CRDs (only ScrapingPolicy). */
+  public static ApiServer withoutDataPlanes(String name) {
+    return new ApiServer(ControlPlane.shared("without-data-planes"), name);
+  }
+
+  private static synchronized ControlPlane withDataPlanes() {
+    ControlPlane plane = ControlPlane.shared();
+    if (!dataPlanesRegistered) {
+      UpstreamCrds.ALL.forEach(f -> ControlPlane.register(plane.admin(), UpstreamCrds.load(plane.admin(), f)));
+      dataPlanesRegistered = true;
+    }
+    return plane;
   }
 
   public static CustomResourceDefinition crd(KubernetesClient client) {
-    try (InputStream in = ApiServer.class.getResourceAsStream(CRD_RESOURCE)) {
-      return client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return ControlPlane.crd(client);
+  }
+
+  /** Creates a namespace of this test's, named {@code base-N}, and returns its name. */
+  public String namespace(String base) {
+    String ns = base + "-" + NAMESPACES.incrementAndGet();
+    userClient.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    namespaces.add(ns);
+    return ns;
+  }
+
+  public ControlPlane plane() {
+    return plane;
   }
 
   public KubernetesClient operatorClient() {
@@ -86,11 +91,42 @@ public final class ApiServer implements AutoCloseable {
     return log;
   }
 
+  /**
+   * Writes the request log, then removes this test's policies (their finalizers too: the operator is stopped by
+   * now) so that the next test's operator does not pick them up, and deletes this test's namespaces.
+   */
   @Override
   public void close() {
     log.appendTo(Path.of("target", "api-requests", name + ".txt"));
-    operatorClient.close();
-    userClient.close();
-    server.destroy();
+    try {
+      for (String ns : namespaces) {
+        var policies = userClient.resources(ScrapingPolicy.class).inNamespace(ns);
+        for (ScrapingPolicy p : policies.list().getItems()) {
+          try {
+            policies.withName(p.getMetadata().getName()).edit(e -> {
+              e.getMetadata().setFinalizers(List.of());
+              return e;
+            });
+          } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+              throw e;
+            }
+          }
+        }
+        policies.delete();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!policies.list().getItems().isEmpty() && System.nanoTime() < end) {
+          Thread.sleep(100);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      for (String ns : namespaces) {
+        userClient.namespaces().withName(ns).delete();
+      }
+      operatorClient.close();
+      userClient.close();
+    }
   }
 }

@@ -7,14 +7,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The unmodified upstream CRDs in {@code ../shared/upstream-crds/}: registered with the test API server, or used to validate objects. */
+/**
+ * The unmodified upstream CRDs kept in {@code src/test/resources/upstream-crds/} (versions and sources in its
+ * README): registered with the test API server, or used to validate objects.
+ */
 public final class UpstreamCrds {
 
-  public static final Path DIR = Path.of("../../shared/upstream-crds");
+  public static final Path DIR = Path.of("src/test/resources/upstream-crds");
   public static final Path HTTP_ROUTES = DIR.resolve("gateway-api-v1.6.1/gateway.networking.k8s.io_httproutes.yaml");
   public static final Path BACKEND_TRAFFIC_POLICIES =
       DIR.resolve("envoy-gateway-v1.9.0/gateway.envoyproxy.io_backendtrafficpolicies.yaml");
@@ -22,19 +24,25 @@ public final class UpstreamCrds {
       DIR.resolve("envoy-gateway-v1.9.0/gateway.envoyproxy.io_securitypolicies.yaml");
   public static final Path MIDDLEWARES = DIR.resolve("traefik-v3.7.9/traefik.io_middlewares.yaml");
   public static final List<Path> ENVOY_GATEWAY = List.of(HTTP_ROUTES, BACKEND_TRAFFIC_POLICIES, SECURITY_POLICIES);
+  /** Every data-plane CRD the operator reads or writes. */
+  public static final List<Path> ALL = List.of(HTTP_ROUTES, BACKEND_TRAFFIC_POLICIES, SECURITY_POLICIES, MIDDLEWARES);
 
   private UpstreamCrds() {
   }
 
-  /** Registers the CRDs with the API server (as installing the data plane would). */
-  public static void install(KubernetesClient client, List<Path> crds) {
-    for (Path file : crds) {
-      try (InputStream in = Files.newInputStream(file)) {
-        client.apiextensions().v1().customResourceDefinitions()
-            .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+  /**
+   * A CRD file, read from the test classpath (the same files, as {@code /upstream-crds/...}), so that this works
+   * from any working directory, e.g. a lab started from another module.
+   */
+  public static CustomResourceDefinition load(KubernetesClient client, Path crd) {
+    String resource = "/upstream-crds/" + DIR.relativize(crd).toString().replace('\\', '/');
+    try (InputStream in = UpstreamCrds.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("no test resource " + resource);
       }
+      return client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

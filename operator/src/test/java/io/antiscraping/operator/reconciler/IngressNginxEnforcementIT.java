@@ -9,6 +9,7 @@ import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnno
 import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.LIMIT_RPS;
 import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.MODSECURITY_SNIPPET;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import io.antiscraping.api.v1alpha1.Allowlist;
@@ -29,6 +30,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,20 +42,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** The operator against the in-JVM API server: what a user sees on Ingresses, policy status and events. */
+/** The operator against the real API server: what a user sees on Ingresses, policy status and events. */
 class IngressNginxEnforcementIT {
 
-  static final String NS = "shop";
   static final Map<String, String> STOREFRONT = Map.of("app.kubernetes.io/part-of", "storefront");
   static final Duration WAIT = Duration.ofSeconds(20);
 
   ApiServer api;
   OperatorRuntime operator;
   KubernetesClient user;
+  String ns;
 
   void start(TestInfo info, boolean allowSnippets) {
     api = ApiServer.start(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
     user = api.userClient();
+    ns = api.namespace("shop");
     operator = OperatorRuntime.start(api.operatorClient(),
         OperatorSettings.defaults().withAllowSnippetAnnotations(allowSnippets));
   }
@@ -118,7 +121,7 @@ class IngressNginxEnforcementIT {
 
     Thread.sleep(4000);
     // An unrelated edit of the Ingress triggers a reconcile too; it must not cause a write either.
-    Ingress web = user.network().v1().ingresses().inNamespace(NS).withName("web").get();
+    Ingress web = user.network().v1().ingresses().inNamespace(ns).withName("web").get();
     web.getMetadata().getLabels().put("unrelated", "edit");
     user.resource(web).update();
     Thread.sleep(2000);
@@ -136,7 +139,7 @@ class IngressNginxEnforcementIT {
     create(policy("storefront", spec -> { }));
     awaitAnnotations("web", m -> m.containsKey(LIMIT_RPS));
 
-    Ingress web = user.network().v1().ingresses().inNamespace(NS).withName("web").get();
+    Ingress web = user.network().v1().ingresses().inNamespace(ns).withName("web").get();
     web.getMetadata().setLabels(new HashMap<>(Map.of("app.kubernetes.io/part-of", "blog")));
     user.resource(web).update();
 
@@ -164,9 +167,9 @@ class IngressNginxEnforcementIT {
     create(policy("storefront", spec -> { }));
     awaitAnnotations("web", m -> m.containsKey(LIMIT_RPS));
 
-    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").delete();
+    user.resources(ScrapingPolicy.class).inNamespace(ns).withName("storefront").delete();
 
-    await().atMost(WAIT).until(() -> user.resources(ScrapingPolicy.class).inNamespace(NS)
+    await().atMost(WAIT).until(() -> user.resources(ScrapingPolicy.class).inNamespace(ns)
         .withName("storefront").get() == null);
     assertThat(annotations("web")).containsExactlyInAnyOrderEntriesOf(
         Map.of("owner", "team-a", "nginx.ingress.kubernetes.io/ssl-redirect", "true"));
@@ -188,7 +191,7 @@ class IngressNginxEnforcementIT {
     assertThat(condition(second, "Ready").orElseThrow().getStatus()).isEqualTo("False");
     assertThat(annotations("web")).containsEntry(LIMIT_RPS, "50");
 
-    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("first").delete();
+    user.resources(ScrapingPolicy.class).inNamespace(ns).withName("first").delete();
 
     awaitAnnotations("web", m -> "7".equals(m.get(LIMIT_RPS)) && "second".equals(m.get(IngressNginxEnforcer.OWNER)));
     awaitCondition("second", "Conflict", "False");
@@ -243,7 +246,13 @@ class IngressNginxEnforcementIT {
     awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
     int mark = api.log().size();
 
-    edit("storefront", spec -> spec.setCooldown("soon"));
+    // What the CRD's schema catches never reaches the operator: the API server refuses the edit.
+    KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class,
+        () -> edit("storefront", spec -> spec.setCooldown("soon")));
+    assertThat(refused).isNotNull();
+    assertThat(refused.getCode()).isEqualTo(422);
+    // What only the operator's validator catches: the policy is Invalid and the last good enforcement stays.
+    edit("storefront", spec -> spec.setAllowlist(new Allowlist(List.of("10.0.0.0/33"))));
 
     awaitCondition("storefront", "Invalid", "True");
     Thread.sleep(1000);
@@ -255,14 +264,20 @@ class IngressNginxEnforcementIT {
   void injectionAttemptsAreRejectedBeforeAnythingIsWritten(TestInfo info) throws InterruptedException {
     start(info, true);
     ingress("web", STOREFRONT, Map.of());
-    create(policy("inject", spec -> {
-      spec.setAllowlist(new Allowlist(List.of("10.0.0.0/8; allow all; #", "1.2.3.4\n}")));
-      spec.getLevels().get(0).setName("normal\";\nSecRuleEngine Off");
-    }));
+    // A level name is checked by the CRD's pattern: the API server refuses the policy.
+    KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class,
+        () -> create(policy("inject-name", spec -> spec.getLevels().get(0).setName("normal\";\nSecRuleEngine Off"))));
+    assertThat(refused).isNotNull();
+    assertThat(refused.getCode()).isEqualTo(422);
+    assertThat(refused.getStatus().getDetails().getCauses())
+        .anySatisfy(c -> assertThat(c.getField()).isEqualTo("spec.levels[0].name"));
+    // Allowlist entries pass the schema (any string); the operator's validator refuses them.
+    create(policy("inject", spec ->
+        spec.setAllowlist(new Allowlist(List.of("10.0.0.0/8; allow all; #", "1.2.3.4\n}")))));
 
     ScrapingPolicy p = awaitCondition("inject", "Invalid", "True");
     assertThat(condition(p, "Invalid").orElseThrow().getMessage())
-        .contains("spec.allowlist.cidrs[0]").contains("spec.allowlist.cidrs[1]").contains("spec.levels[0].name");
+        .contains("spec.allowlist.cidrs[0]").contains("spec.allowlist.cidrs[1]");
     Thread.sleep(500);
     assertThat(annotations("web")).isEmpty();
   }
@@ -316,7 +331,11 @@ class IngressNginxEnforcementIT {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  static ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
+  ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
+    return policy(ns, name, customize);
+  }
+
+  static ScrapingPolicy policy(String ns, String name, Consumer<ScrapingPolicySpec> customize) {
     ScrapingPolicySpec spec = ScrapingPolicySpec.builder()
         .targets(Targets.builder().selector(Selector.builder().matchLabels(new HashMap<>(STOREFRONT)).build()).build())
         .levels(new ArrayList<>(List.of(Level.builder().name("normal")
@@ -328,7 +347,7 @@ class IngressNginxEnforcementIT {
         .build();
     customize.accept(spec);
     ScrapingPolicy p = new ScrapingPolicy();
-    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     p.setSpec(spec);
     return p;
   }
@@ -338,24 +357,24 @@ class IngressNginxEnforcementIT {
   }
 
   void edit(String name, Consumer<ScrapingPolicySpec> change) {
-    user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).edit(p -> {
+    user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
       change.accept(p.getSpec());
       return p;
     });
   }
 
   ScrapingPolicy get(String name) {
-    return user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).get();
+    return user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).get();
   }
 
   void ingress(String name, Map<String, String> labels, Map<String, String> annotations) {
-    user.resource(new IngressBuilder().withNewMetadata().withName(name).withNamespace(NS)
+    user.resource(new IngressBuilder().withNewMetadata().withName(name).withNamespace(ns)
         .withLabels(new HashMap<>(labels)).withAnnotations(new HashMap<>(annotations)).endMetadata()
         .withNewSpec().addNewRule().withHost(name + ".shop.example").endRule().endSpec().build()).create();
   }
 
   Map<String, String> annotations(String ingress) {
-    Map<String, String> a = user.network().v1().ingresses().inNamespace(NS).withName(ingress).get()
+    Map<String, String> a = user.network().v1().ingresses().inNamespace(ns).withName(ingress).get()
         .getMetadata().getAnnotations();
     return a == null ? Map.of() : a;
   }
@@ -378,7 +397,7 @@ class IngressNginxEnforcementIT {
   }
 
   List<Event> events(String policy) {
-    return user.v1().events().inNamespace(NS).list().getItems().stream()
+    return user.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> policy.equals(e.getInvolvedObject().getName())).toList();
   }
 }

@@ -40,7 +40,6 @@ import org.junit.jupiter.api.TestInfo;
  */
 class LiveDecisionIT {
 
-  static final String NS = IngressNginxEnforcementIT.NS;
   static final Duration INTERVAL = Duration.ofSeconds(1);
   static final String OFFENDER = "198.51.100.7";
   static final String SHOPPER = "198.51.100.8";
@@ -53,6 +52,7 @@ class LiveDecisionIT {
   ApiServer api;
   OperatorRuntime operator;
   KubernetesClient user;
+  String ns;
 
   @BeforeEach
   void start(TestInfo info) {
@@ -64,8 +64,9 @@ class LiveDecisionIT {
     prometheus.awaitReady("test_profile_reads", Duration.ofSeconds(60));
     api = ApiServer.start("LiveDecisionIT-" + info.getTestMethod().orElseThrow().getName());
     user = api.userClient();
+    ns = api.namespace("shop");
     startOperator();
-    user.resource(OperatorRuntimeIT.ingress(NS, "web")).create();
+    user.resource(OperatorRuntimeIT.ingress(ns, "web")).create();
   }
 
   void startOperator() {
@@ -126,7 +127,7 @@ class LiveDecisionIT {
     assertThat(events()).anyMatch(e -> "LevelRaised".equals(e.getReason()) && e.getMessage().contains("profile-reads"));
     assertThat(events()).anyMatch(e -> "LevelLowered".equals(e.getReason()));
     assertThat(operator.metrics().registry().getSampleValue("antiscraping_level_transitions_total",
-        new String[] {"namespace", "policy", "from", "to"}, new String[] {NS, "storefront", "normal", "elevated"}))
+        new String[] {"namespace", "policy", "from", "to"}, new String[] {ns, "storefront", "normal", "elevated"}))
         .isEqualTo(1.0);
   }
 
@@ -245,7 +246,7 @@ class LiveDecisionIT {
   @Test
   void aBearerTokenComesFromASecretAndAMissingSecretIsReportedNotReadAsZero() {
     user.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("prometheus-token")
-        .withNamespace(NS).endMetadata().addToStringData("token", "s3cr3t").build()).create();
+        .withNamespace(ns).endMetadata().addToStringData("token", "s3cr3t").build()).create();
     user.resource(policy(spec -> spec.setPrometheus(PrometheusSource.builder().url(prometheus.url())
         .bearerTokenSecret(new io.antiscraping.api.v1alpha1.SecretKeyRef("prometheus-token", "token")).build())))
         .create();
@@ -253,14 +254,14 @@ class LiveDecisionIT {
     awaitLevel("elevated");
     assertThat(condition("MetricsAvailable").orElseThrow().getStatus()).isEqualTo("True");
 
-    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").edit(p -> {
+    user.resources(ScrapingPolicy.class).inNamespace(ns).withName("storefront").edit(p -> {
       p.getSpec().getPrometheus().setBearerTokenSecret(new io.antiscraping.api.v1alpha1.SecretKeyRef("missing", "token"));
       return p;
     });
 
     await().atMost(Duration.ofSeconds(20)).until(() -> condition("MetricsAvailable")
         .map(c -> "False".equals(c.getStatus())).orElse(false));
-    assertThat(condition("MetricsAvailable").orElseThrow().getMessage()).contains("Secret " + NS + "/missing")
+    assertThat(condition("MetricsAvailable").orElseThrow().getMessage()).contains("Secret " + ns + "/missing")
         .doesNotContain("s3cr3t");
     assertThat(level()).as("missing data never relaxes at once under Hold").isEqualTo("elevated");
     assertThat(String.join("\n", api.log().lines())).doesNotContain("s3cr3t");
@@ -268,8 +269,8 @@ class LiveDecisionIT {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  static ScrapingPolicy policy(Consumer<ScrapingPolicySpec> customize) {
-    return IngressNginxEnforcementIT.policy("storefront", spec -> {
+  ScrapingPolicy policy(Consumer<ScrapingPolicySpec> customize) {
+    return IngressNginxEnforcementIT.policy(ns, "storefront", spec -> {
       spec.setEvaluationInterval("1s");
       spec.setCooldown("5s");
       spec.setSignals(new ArrayList<>(List.of(
@@ -285,7 +286,7 @@ class LiveDecisionIT {
   }
 
   ScrapingPolicy get() {
-    return user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").get();
+    return user.resources(ScrapingPolicy.class).inNamespace(ns).withName("storefront").get();
   }
 
   String level() {
@@ -302,11 +303,11 @@ class LiveDecisionIT {
   }
 
   Map<String, String> annotations() {
-    return OperatorRuntimeIT.annotations(user, NS, "web");
+    return OperatorRuntimeIT.annotations(user, ns, "web");
   }
 
   List<Event> events() {
-    return user.v1().events().inNamespace(NS).list().getItems().stream()
+    return user.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> "storefront".equals(e.getInvolvedObject().getName())).toList();
   }
 

@@ -25,50 +25,58 @@ class OperatorRuntimeIT {
 
   @Test
   void withLeaderElectionTheOperatorTakesTheLeaseAndReconciles() throws Exception {
-    try (ApiServer api = ApiServer.start("OperatorRuntimeIT-leaderElection");
-         OperatorRuntime operator = OperatorRuntime.start(api.operatorClient(),
+    try (ApiServer api = ApiServer.start("OperatorRuntimeIT-leaderElection")) {
+      String shop = api.namespace("shop");
+      String ops = api.namespace("ops");
+      OperatorRuntime operator = OperatorRuntime.start(api.operatorClient(),
              new OperatorSettings(Set.of(), URI.create("http://127.0.0.1:9"), 0, false, true, "antiscraping-operator",
-                 "ops"))) {
+                 ops));
+      try (operator) {
       KubernetesClient user = api.userClient();
-      user.resource(ingress("shop", "web")).create();
-      user.resource(IngressNginxEnforcementIT.policy("storefront", s -> { })).create();
+      user.resource(ingress(shop, "web")).create();
+      user.resource(IngressNginxEnforcementIT.policy(shop, "storefront", s -> { })).create();
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> annotations(user, "shop", "web")
+      await().atMost(Duration.ofSeconds(30)).until(() -> annotations(user, shop, "web")
           .containsKey(IngressNginxAnnotations.LIMIT_RPS));
-      assertThat(user.leases().inNamespace("ops").withName("antiscraping-operator").get()).isNotNull();
+      assertThat(user.leases().inNamespace(ops).withName("antiscraping-operator").get()).isNotNull();
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + operator.metricsPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).isEqualTo(200);
       HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + operator.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(metrics.body()).contains("antiscraping_evaluations_total{namespace=\"shop\",policy=\"storefront\",result=\"ok\",}")
+      assertThat(metrics.body()).contains("antiscraping_evaluations_total{namespace=\"" + shop
+              + "\",policy=\"storefront\",result=\"ok\",}")
           .contains("antiscraping_api_writes_total{kind=\"Ingress\",verb=\"patch\",}");
+      }
     }
   }
 
   @Test
   void policiesOutsideTheWatchedNamespacesAreLeftAlone() throws Exception {
-    try (ApiServer api = ApiServer.start("OperatorRuntimeIT-namespaces");
-         OperatorRuntime operator = OperatorRuntime.start(api.operatorClient(),
-             OperatorSettings.defaults().withNamespaces(Set.of("shop")))) {
+    try (ApiServer api = ApiServer.start("OperatorRuntimeIT-namespaces")) {
+      String shop = api.namespace("shop");
+      String outlet = api.namespace("outlet");
+      OperatorRuntime operator = OperatorRuntime.start(api.operatorClient(),
+             OperatorSettings.defaults().withNamespaces(Set.of(shop)));
+      try (operator) {
       KubernetesClient user = api.userClient();
-      user.resource(ingress("shop", "web")).create();
-      user.resource(ingress("outlet", "web")).create();
-      ScrapingPolicy watched = IngressNginxEnforcementIT.policy("storefront", s -> { });
-      ScrapingPolicy ignored = IngressNginxEnforcementIT.policy("storefront", s -> { });
-      ignored.getMetadata().setNamespace("outlet");
+      user.resource(ingress(shop, "web")).create();
+      user.resource(ingress(outlet, "web")).create();
+      ScrapingPolicy watched = IngressNginxEnforcementIT.policy(shop, "storefront", s -> { });
+      ScrapingPolicy ignored = IngressNginxEnforcementIT.policy(outlet, "storefront", s -> { });
       user.resource(watched).create();
       user.resource(ignored).create();
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> annotations(user, "shop", "web")
+      await().atMost(Duration.ofSeconds(20)).until(() -> annotations(user, shop, "web")
           .containsKey(IngressNginxAnnotations.LIMIT_RPS));
       Thread.sleep(1000);
-      assertThat(annotations(user, "outlet", "web")).isEmpty();
-      ScrapingPolicy untouched = user.resources(ScrapingPolicy.class).inNamespace("outlet").withName("storefront").get();
+      assertThat(annotations(user, outlet, "web")).isEmpty();
+      ScrapingPolicy untouched = user.resources(ScrapingPolicy.class).inNamespace(outlet).withName("storefront").get();
       assertThat(untouched.getStatus().getConditions()).isEmpty();
       assertThat(untouched.getStatus().getObservedGeneration()).isNull();
       assertThat(untouched.getMetadata().getFinalizers()).isEmpty();
+      }
     }
   }
 

@@ -39,13 +39,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The operator against the in-JVM API server with the upstream Gateway API and Envoy Gateway CRDs registered (or
+ * The operator against the real API server with the upstream Gateway API and Envoy Gateway CRDs registered (or
  * not): the objects it owns, what it reads back from Envoy Gateway's status (the test plays Envoy Gateway by
  * writing that status), conflicts, steady state, deselect, delete, dry run and absence.
  */
 class EnvoyGatewayEnforcementIT {
 
-  static final String NS = "shop";
   static final Map<String, String> STOREFRONT = Map.of("app.kubernetes.io/part-of", "storefront");
   static final Duration WAIT = Duration.ofSeconds(20);
   static final ResourceDefinitionContext BTP = context("BackendTrafficPolicy", "backendtrafficpolicies");
@@ -54,13 +53,13 @@ class EnvoyGatewayEnforcementIT {
   ApiServer api;
   OperatorRuntime operator;
   KubernetesClient user;
+  String ns;
 
   void start(TestInfo info, boolean installEnvoyGateway) {
-    api = ApiServer.start(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
+    String name = getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName();
+    api = installEnvoyGateway ? ApiServer.start(name) : ApiServer.withoutDataPlanes(name);
     user = api.userClient();
-    if (installEnvoyGateway) {
-      UpstreamCrds.install(user, UpstreamCrds.ENVOY_GATEWAY);
-    }
+    ns = api.namespace("shop");
     operator = OperatorRuntime.start(api.operatorClient(), OperatorSettings.defaults());
   }
 
@@ -110,7 +109,7 @@ class EnvoyGatewayEnforcementIT {
 
     verdict(SP, "storefront-deny", "False", "Invalid", "regex parse error: missing argument to repetition operator");
     p = awaitCondition("storefront", "Enforced", c -> "NotEnforceable".equals(c.getReason()));
-    assertThat(message(p, "Enforced")).contains("SecurityPolicy shop/storefront-deny is not accepted by Envoy Gateway")
+    assertThat(message(p, "Enforced")).contains("SecurityPolicy " + ns + "/storefront-deny is not accepted by Envoy Gateway")
         .contains("regex parse error: missing argument to repetition operator");
     assertThat(condition(p, "Degraded").orElseThrow().getStatus()).isEqualTo("True");
   }
@@ -126,7 +125,7 @@ class EnvoyGatewayEnforcementIT {
     Thread.sleep(1500);
     int mark = api.log().size();
     Thread.sleep(3000);
-    HTTPRoute web = user.resources(HTTPRoute.class).inNamespace(NS).withName("web").get();
+    HTTPRoute web = user.resources(HTTPRoute.class).inNamespace(ns).withName("web").get();
     web.getMetadata().getLabels().put("unrelated", "edit");
     user.resource(web).update();
     Thread.sleep(2000);
@@ -150,14 +149,14 @@ class EnvoyGatewayEnforcementIT {
     create(policy("storefront", spec -> { }));
 
     ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
-    assertThat(message(p, "Conflict")).contains("HTTPRoute web: BackendTrafficPolicy shop/team-timeouts already "
+    assertThat(message(p, "Conflict")).contains("HTTPRoute web: BackendTrafficPolicy " + ns + "/team-timeouts already "
         + "targets it");
     GenericKubernetesResource btp = awaitObject(BTP, "storefront-ratelimit", o -> true);
     assertThat(spec(btp).at("/targetRefs").toString()).contains("checkout").doesNotContain("\"web\"");
-    assertThat(user.genericKubernetesResources(BTP).inNamespace(NS).withName("team-timeouts").get()
+    assertThat(user.genericKubernetesResources(BTP).inNamespace(ns).withName("team-timeouts").get()
         .getMetadata().getLabels()).as("the user's policy is untouched").isNullOrEmpty();
 
-    user.genericKubernetesResources(BTP).inNamespace(NS).withName("team-timeouts").delete();
+    user.genericKubernetesResources(BTP).inNamespace(ns).withName("team-timeouts").delete();
 
     awaitObject(BTP, "storefront-ratelimit", o -> spec(o).at("/targetRefs").toString().contains("\"web\""));
     awaitCondition("storefront", "Conflict", c -> "False".equals(c.getStatus()));
@@ -172,9 +171,9 @@ class EnvoyGatewayEnforcementIT {
     create(policy("storefront", spec -> spec.getLevels().get(0).setDenyUserAgents(List.of("^$"))));
 
     ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
-    assertThat(message(p, "Conflict")).contains("SecurityPolicy shop/gateway-auth is attached to its Gateway");
+    assertThat(message(p, "Conflict")).contains("SecurityPolicy " + ns + "/gateway-auth is attached to its Gateway");
     awaitObject(BTP, "storefront-ratelimit", o -> true);
-    assertThat(user.genericKubernetesResources(SP).inNamespace(NS).withName("storefront-deny").get()).isNull();
+    assertThat(user.genericKubernetesResources(SP).inNamespace(ns).withName("storefront-deny").get()).isNull();
   }
 
   @Test
@@ -185,7 +184,7 @@ class EnvoyGatewayEnforcementIT {
     awaitObject(BTP, "storefront-ratelimit", o -> true);
     awaitObject(SP, "storefront-deny", o -> true);
 
-    HTTPRoute web = user.resources(HTTPRoute.class).inNamespace(NS).withName("web").get();
+    HTTPRoute web = user.resources(HTTPRoute.class).inNamespace(ns).withName("web").get();
     web.getMetadata().setLabels(new HashMap<>(Map.of("app.kubernetes.io/part-of", "blog")));
     user.resource(web).update();
     awaitGone(BTP, "storefront-ratelimit");
@@ -193,16 +192,16 @@ class EnvoyGatewayEnforcementIT {
     awaitCondition("storefront", "Enforced", c -> "NoTargets".equals(c.getReason()));
     assertThat(message(get("storefront"), "Enforced")).contains("selects no HTTPRoute");
 
-    web = user.resources(HTTPRoute.class).inNamespace(NS).withName("web").get();
+    web = user.resources(HTTPRoute.class).inNamespace(ns).withName("web").get();
     web.getMetadata().setLabels(new HashMap<>(STOREFRONT));
     user.resource(web).update();
     awaitObject(BTP, "storefront-ratelimit", o -> true);
     awaitObject(SP, "storefront-deny", o -> true);
 
-    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").delete();
+    user.resources(ScrapingPolicy.class).inNamespace(ns).withName("storefront").delete();
     await().atMost(WAIT).until(() -> get("storefront") == null);
-    assertThat(user.genericKubernetesResources(BTP).inNamespace(NS).withName("storefront-ratelimit").get()).isNull();
-    assertThat(user.genericKubernetesResources(SP).inNamespace(NS).withName("storefront-deny").get()).isNull();
+    assertThat(user.genericKubernetesResources(BTP).inNamespace(ns).withName("storefront-ratelimit").get()).isNull();
+    assertThat(user.genericKubernetesResources(SP).inNamespace(ns).withName("storefront-deny").get()).isNull();
   }
 
   @Test
@@ -220,8 +219,8 @@ class EnvoyGatewayEnforcementIT {
   @Test
   void withoutEnvoyGatewayTheOperatorStillRunsAndThePolicySaysWhy(TestInfo info) {
     start(info, false);
-    user.resource(new IngressBuilder().withNewMetadata().withName("web").withNamespace(NS)
-        .withLabels(new HashMap<>(STOREFRONT)).endMetadata().withNewSpec().endSpec().build()).create();
+    user.resource(new IngressBuilder().withNewMetadata().withName("web").withNamespace(ns)
+        .withLabels(new HashMap<>(STOREFRONT)).endMetadata().withNewSpec().addNewRule().withHost("web.shop.example").endRule().endSpec().build()).create();
     ScrapingPolicy nginx = policy("nginx", spec -> spec.getTargets().setProvider(Targets.Provider.INGRESS_NGINX));
     create(nginx);
     create(policy("storefront", spec -> { }));
@@ -238,9 +237,9 @@ class EnvoyGatewayEnforcementIT {
   @Test
   void switchingFromIngressNginxTakesTheAnnotationsBack(TestInfo info) {
     start(info, true);
-    user.resource(new IngressBuilder().withNewMetadata().withName("web").withNamespace(NS)
+    user.resource(new IngressBuilder().withNewMetadata().withName("web").withNamespace(ns)
         .withLabels(new HashMap<>(STOREFRONT)).withAnnotations(new HashMap<>(Map.of("team", "storefront")))
-        .endMetadata().withNewSpec().endSpec().build()).create();
+        .endMetadata().withNewSpec().addNewRule().withHost("web.shop.example").endRule().endSpec().build()).create();
     route("web", STOREFRONT, "eg");
     create(policy("storefront", spec -> spec.getTargets().setProvider(Targets.Provider.INGRESS_NGINX)));
     await().atMost(WAIT).until(() -> annotations("web").containsKey("nginx.ingress.kubernetes.io/limit-rps"));
@@ -254,19 +253,19 @@ class EnvoyGatewayEnforcementIT {
   // ---------------------------------------------------------------------------------------------------------------
 
   Map<String, String> annotations(String ingress) {
-    Map<String, String> a = user.network().v1().ingresses().inNamespace(NS).withName(ingress).get()
+    Map<String, String> a = user.network().v1().ingresses().inNamespace(ns).withName(ingress).get()
         .getMetadata().getAnnotations();
     return a == null ? Map.of() : a;
   }
 
   void edit(String name, Consumer<ScrapingPolicySpec> change) {
-    user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).edit(p -> {
+    user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
       change.accept(p.getSpec());
       return p;
     });
   }
 
-  static ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
+  ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
     ScrapingPolicySpec spec = ScrapingPolicySpec.builder()
         .targets(Targets.builder().provider(Targets.Provider.ENVOY_GATEWAY)
             .selector(Selector.builder().matchLabels(new HashMap<>(STOREFRONT)).build()).build())
@@ -277,7 +276,7 @@ class EnvoyGatewayEnforcementIT {
         .build();
     customize.accept(spec);
     ScrapingPolicy p = new ScrapingPolicy();
-    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     p.setSpec(spec);
     return p;
   }
@@ -287,11 +286,11 @@ class EnvoyGatewayEnforcementIT {
   }
 
   ScrapingPolicy get(String name) {
-    return user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).get();
+    return user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).get();
   }
 
   void route(String name, Map<String, String> labels, String gateway) {
-    user.resource(new HTTPRouteBuilder().withNewMetadata().withName(name).withNamespace(NS)
+    user.resource(new HTTPRouteBuilder().withNewMetadata().withName(name).withNamespace(ns)
         .withLabels(new HashMap<>(labels)).endMetadata()
         .withNewSpec().addNewParentRef().withName(gateway).endParentRef().addToHostnames(name + ".shop.example")
         .endSpec().build()).create();
@@ -301,33 +300,33 @@ class EnvoyGatewayEnforcementIT {
     GenericKubernetesResource o = new GenericKubernetesResource();
     o.setApiVersion("gateway.envoyproxy.io/v1alpha1");
     o.setKind(kind.getKind());
-    o.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    o.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     o.setAdditionalProperty("spec", spec);
-    user.genericKubernetesResources(kind).inNamespace(NS).resource(o).create();
+    user.genericKubernetesResources(kind).inNamespace(ns).resource(o).create();
   }
 
-  /** Plays Envoy Gateway: its verdict on one of our objects for Gateway shop/eg, at the object's generation. */
+  /** Plays Envoy Gateway: its verdict on one of our objects for Gateway eg of the test namespace, at the object's generation. */
   void verdict(ResourceDefinitionContext kind, String name, String accepted, String reason, String message) {
-    GenericKubernetesResource o = user.genericKubernetesResources(kind).inNamespace(NS).withName(name).get();
+    GenericKubernetesResource o = user.genericKubernetesResources(kind).inNamespace(ns).withName(name).get();
     o.setAdditionalProperty("status", Map.of("ancestors", List.of(Map.of(
-        "ancestorRef", Map.of("group", "gateway.networking.k8s.io", "kind", "Gateway", "name", "eg", "namespace", NS),
+        "ancestorRef", Map.of("group", "gateway.networking.k8s.io", "kind", "Gateway", "name", "eg", "namespace", ns),
         "controllerName", "gateway.envoyproxy.io/gatewayclass-controller",
         "conditions", List.of(Map.of("type", "Accepted", "status", accepted, "reason", reason, "message", message,
             "observedGeneration", o.getMetadata().getGeneration(), "lastTransitionTime", Instant.now().toString()))))));
-    user.genericKubernetesResources(kind).inNamespace(NS).resource(o).updateStatus();
+    user.genericKubernetesResources(kind).inNamespace(ns).resource(o).updateStatus();
   }
 
   GenericKubernetesResource awaitObject(ResourceDefinitionContext kind, String name,
                                   Predicate<GenericKubernetesResource> until) {
     await().atMost(WAIT).until(() -> {
-      GenericKubernetesResource o = user.genericKubernetesResources(kind).inNamespace(NS).withName(name).get();
+      GenericKubernetesResource o = user.genericKubernetesResources(kind).inNamespace(ns).withName(name).get();
       return o != null && until.test(o);
     });
-    return user.genericKubernetesResources(kind).inNamespace(NS).withName(name).get();
+    return user.genericKubernetesResources(kind).inNamespace(ns).withName(name).get();
   }
 
   void awaitGone(ResourceDefinitionContext kind, String name) {
-    await().atMost(WAIT).until(() -> user.genericKubernetesResources(kind).inNamespace(NS).withName(name).get() == null);
+    await().atMost(WAIT).until(() -> user.genericKubernetesResources(kind).inNamespace(ns).withName(name).get() == null);
   }
 
   ScrapingPolicy awaitCondition(String name, String type, Predicate<StatusCondition> until) {

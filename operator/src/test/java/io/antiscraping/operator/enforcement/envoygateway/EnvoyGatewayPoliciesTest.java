@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EnvoyGatewayPoliciesTest {
 
   static final Path GOLDEN = Path.of("src/test/resources/golden/envoygateway");
-  static final Path UPSTREAM = Path.of("../../shared/upstream-crds/envoy-gateway-v1.9.0");
+  static final Path UPSTREAM = io.antiscraping.operator.enforcement.UpstreamCrds.DIR.resolve("envoy-gateway-v1.9.0");
   static final CrdSchemaValidator BTP = CrdSchemaValidator.lenient(
       UPSTREAM.resolve("gateway.envoyproxy.io_backendtrafficpolicies.yaml"), "v1alpha1");
   static final CrdSchemaValidator SP = CrdSchemaValidator.lenient(

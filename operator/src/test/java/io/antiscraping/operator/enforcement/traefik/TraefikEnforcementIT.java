@@ -34,12 +34,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * The operator against the in-JVM API server with the upstream Traefik Middleware CRD registered (or not): the
+ * The operator against the real API server with the upstream Traefik Middleware CRD registered (or not): the
  * middleware it owns, what it reports as not enforceable, steady state, dry run, delete and absence.
  */
 class TraefikEnforcementIT {
 
-  static final String NS = "shop";
   static final Duration WAIT = Duration.ofSeconds(20);
   static final ResourceDefinitionContext MIDDLEWARES = new ResourceDefinitionContext.Builder().withGroup("traefik.io")
       .withVersion("v1alpha1").withKind("Middleware").withPlural("middlewares").withNamespaced(true).build();
@@ -47,13 +46,13 @@ class TraefikEnforcementIT {
   ApiServer api;
   OperatorRuntime operator;
   KubernetesClient user;
+  String ns;
 
   void start(TestInfo info, boolean installTraefik) {
-    api = ApiServer.start(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName());
+    String name = getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName();
+    api = installTraefik ? ApiServer.start(name) : ApiServer.withoutDataPlanes(name);
     user = api.userClient();
-    if (installTraefik) {
-      UpstreamCrds.install(user, List.of(UpstreamCrds.MIDDLEWARES));
-    }
+    ns = api.namespace("shop");
     operator = OperatorRuntime.start(api.operatorClient(), OperatorSettings.defaults());
   }
 
@@ -84,7 +83,7 @@ class TraefikEnforcementIT {
     assertThat(p.getStatus().getTargets()).singleElement().satisfies(t -> {
       assertThat(t.getKind()).isEqualTo("Middleware");
       assertThat(t.getName()).isEqualTo("storefront-ratelimit");
-      assertThat(t.getMessage()).contains("shop-storefront-ratelimit@kubernetescrd");
+      assertThat(t.getMessage()).contains(ns + "-storefront-ratelimit@kubernetescrd");
     });
 
     Thread.sleep(1500);
@@ -126,9 +125,9 @@ class TraefikEnforcementIT {
     assertThat(condition(p, "Ready").orElseThrow().getStatus()).isEqualTo("True");
     assertThat(api.log().writesSince(0, "/middlewares")).noneMatch(l -> l.startsWith("DELETE"));
 
-    user.resources(ScrapingPolicy.class).inNamespace(NS).withName("storefront").delete();
+    user.resources(ScrapingPolicy.class).inNamespace(ns).withName("storefront").delete();
     await().atMost(WAIT).until(() -> get("storefront") == null);
-    assertThat(user.genericKubernetesResources(MIDDLEWARES).inNamespace(NS).withName("storefront-ratelimit").get())
+    assertThat(user.genericKubernetesResources(MIDDLEWARES).inNamespace(ns).withName("storefront-ratelimit").get())
         .isNull();
   }
 
@@ -138,14 +137,14 @@ class TraefikEnforcementIT {
     GenericKubernetesResource mine = new GenericKubernetesResource();
     mine.setApiVersion("traefik.io/v1alpha1");
     mine.setKind("Middleware");
-    mine.setMetadata(new ObjectMetaBuilder().withName("storefront-ratelimit").withNamespace(NS).build());
+    mine.setMetadata(new ObjectMetaBuilder().withName("storefront-ratelimit").withNamespace(ns).build());
     mine.setAdditionalProperty("spec", Map.of("stripPrefix", Map.of("prefixes", List.of("/shop"))));
-    user.genericKubernetesResources(MIDDLEWARES).inNamespace(NS).resource(mine).create();
+    user.genericKubernetesResources(MIDDLEWARES).inNamespace(ns).resource(mine).create();
     create(policy("storefront", spec -> { }));
 
     ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
     assertThat(condition(p, "Conflict").orElseThrow().getMessage())
-        .contains("Middleware shop/storefront-ratelimit already exists and is not owned by policy storefront");
+        .contains("Middleware " + ns + "/storefront-ratelimit already exists and is not owned by policy storefront");
     Thread.sleep(500);
     assertThat(api.log().writesSince(0, "/middlewares")).isEmpty();
     assertThat(spec(middleware()).has("stripPrefix")).isTrue();
@@ -163,7 +162,7 @@ class TraefikEnforcementIT {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  static ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
+  ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {
     ScrapingPolicySpec spec = ScrapingPolicySpec.builder()
         .targets(Targets.builder().provider(Targets.Provider.TRAEFIK).selector(new Selector()).build())
         .levels(new ArrayList<>(List.of(Level.builder().name("normal")
@@ -172,7 +171,7 @@ class TraefikEnforcementIT {
         .build();
     customize.accept(spec);
     ScrapingPolicy p = new ScrapingPolicy();
-    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    p.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     p.setSpec(spec);
     return p;
   }
@@ -182,14 +181,14 @@ class TraefikEnforcementIT {
   }
 
   void edit(String name, Consumer<ScrapingPolicySpec> change) {
-    user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).edit(p -> {
+    user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
       change.accept(p.getSpec());
       return p;
     });
   }
 
   ScrapingPolicy get(String name) {
-    return user.resources(ScrapingPolicy.class).inNamespace(NS).withName(name).get();
+    return user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).get();
   }
 
   GenericKubernetesResource awaitMiddleware(Predicate<GenericKubernetesResource> until) {
@@ -201,7 +200,7 @@ class TraefikEnforcementIT {
   }
 
   GenericKubernetesResource middleware() {
-    return user.genericKubernetesResources(MIDDLEWARES).inNamespace(NS).withName("storefront-ratelimit").get();
+    return user.genericKubernetesResources(MIDDLEWARES).inNamespace(ns).withName("storefront-ratelimit").get();
   }
 
   ScrapingPolicy awaitCondition(String name, String type, Predicate<StatusCondition> until) {

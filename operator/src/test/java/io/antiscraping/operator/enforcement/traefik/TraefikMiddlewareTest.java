@@ -37,7 +37,7 @@ class TraefikMiddlewareTest {
 
   static final Path GOLDEN = Path.of("src/test/resources/golden/traefik");
   static final CrdSchemaValidator MIDDLEWARE = CrdSchemaValidator.lenient(
-      Path.of("../../shared/upstream-crds/traefik-v3.7.9/traefik.io_middlewares.yaml"), "v1alpha1");
+      io.antiscraping.operator.enforcement.UpstreamCrds.MIDDLEWARES, "v1alpha1");
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE).disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
   static final PolicyRef POLICY = new PolicyRef("shop", "storefront", "0b5e8a4e-6f1c-4a8e-9d39-3a1d2c7e9f10",
