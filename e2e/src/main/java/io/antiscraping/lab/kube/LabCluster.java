@@ -127,6 +127,16 @@ public final class LabCluster implements AutoCloseable {
     return out;
   }
 
+  /** One Ingress for the whole storefront (host shop.example, {@code /} to Service storefront), named storefront. */
+  public Ingress createStorefrontIngress() {
+    Ingress ingress = new IngressBuilder().withNewMetadata().withName("storefront").withNamespace(namespace)
+        .withLabels(Map.of(PART_OF, "storefront")).endMetadata()
+        .withNewSpec().withIngressClassName("nginx").addNewRule().withHost("shop.example").withNewHttp().addNewPath()
+        .withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName("storefront").withNewPort()
+        .withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build();
+    return client.network().v1().ingresses().inNamespace(namespace).resource(ingress).create();
+  }
+
   private Ingress ingress(String name, String component, Map<String, String> annotations, List<String> paths) {
     var http = new IngressBuilder().withNewMetadata().withName(name).withNamespace(namespace)
         .withLabels(Map.of(PART_OF, "storefront", COMPONENT, component)).withAnnotations(annotations).endMetadata()
