@@ -154,8 +154,9 @@ public final class IngressNginxEnforcer implements Enforcer {
           failed = "the modsecurity-snippet (the limits and bans are written)";
         }
         if (failed != null) {
-          report.targets.add(new TargetResult(KIND, name, false, "writing " + failed + " failed: "
-              + report.lastFailure));
+          String why = "Ingress " + name + ": writing " + failed + " failed: " + report.lastFailure;
+          report.writeFailures.add(why);
+          report.targets.add(new TargetResult(KIND, name, false, why));
           continue;
         }
         if (!described.isEmpty()) {
@@ -191,9 +192,14 @@ public final class IngressNginxEnforcer implements Enforcer {
       }
     }
     bookkeepingRemoval(current, ops);
-    if (!ops.isEmpty() && patch(target, target.getMetadata().getResourceVersion(), ops, report, current.isEmpty())
-        != null) {
+    if (ops.isEmpty()) {
+      return;
+    }
+    if (patch(target, target.getMetadata().getResourceVersion(), ops, report, current.isEmpty()) != null) {
       report.changes.add("Ingress " + target.getMetadata().getName() + ": operator annotations removed (" + why + ")");
+    } else {
+      report.writeFailures.add("Ingress " + target.getMetadata().getName() + ": removing the operator's annotations "
+          + "failed: " + report.lastFailure);
     }
   }
 
@@ -236,9 +242,8 @@ public final class IngressNginxEnforcer implements Enforcer {
           : written.getMetadata().getResourceVersion();
     } catch (KubernetesClientException e) {
       String why = "HTTP " + e.getCode() + (e.getStatus() == null || e.getStatus().getMessage() == null ? ""
-          : ": " + abbreviate(e.getStatus().getMessage()));
+          : ": " + oneLine(e.getStatus().getMessage(), 300));
       report.lastFailure = why;
-      report.writeFailures.add("Ingress " + target.getMetadata().getName() + ": " + why);
       return null;
     }
   }
@@ -293,6 +298,16 @@ public final class IngressNginxEnforcer implements Enforcer {
   private static String abbreviate(String s) {
     String one = s.replace("\n", "\\n");
     return one.length() > 60 ? one.substring(0, 60) + "..." : one;
+  }
+
+  /** {@code s} on one line (control characters as spaces), at most {@code max} characters. */
+  private static String oneLine(String s, int max) {
+    StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 3));
+    for (int i = 0; i < s.length() && sb.length() < max; i++) {
+      char c = s.charAt(i);
+      sb.append(Character.isISOControl(c) ? ' ' : c);
+    }
+    return s.length() > max ? sb + "..." : sb.toString();
   }
 
   private static final class Report {
