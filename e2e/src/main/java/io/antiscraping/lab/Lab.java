@@ -37,8 +37,12 @@ public final class Lab {
 
 
   /** The scenarios shipped with the lab, in the order the report lists them. */
-  public static final List<String> DEFAULT_SCENARIOS = List.of("burst-crawler", "distributed-crawler", "ua-rotating",
-      "flash-sale", "search-bot", "label-poisoning");
+  public static final List<String> DEFAULT_SCENARIOS = List.of(
+      // the longest first, so that concurrent runs finish together
+      "slow-ramp", "burst-crawler", "distributed-crawler", "ua-rotating", "flash-sale", "search-bot", "label-poisoning", "shopper-mix",
+      // the aggregate-defense families (one run per seed)
+      "wide-pool", "rotating-pool-contiguous", "rotating-pool-spread", "route-mix-mimic", "cgnat-shoppers",
+      "mobile-shoppers", "flash-sale-attack", "search-bot-attack");
 
   public record Session(List<ScenarioRun.Result> results, Path reportDir) {
     public List<ScenarioOutcome> outcomes() {
@@ -48,7 +52,10 @@ public final class Lab {
 
   private Lab() {}
 
-  /** Loads every scenario file and checks its policy file exists; a problem is an IllegalArgumentException. */
+  /**
+   * Loads every scenario file (a family with {@code seeds} gives one scenario per seed) and checks its policy file
+   * exists; a problem is an IllegalArgumentException.
+   */
   public static List<Scenario> load(List<Path> scenarioFiles) {
     List<Scenario> out = new ArrayList<>();
     for (Path file : scenarioFiles) {
@@ -57,7 +64,7 @@ public final class Lab {
         if (!Files.isRegularFile(s.policyFile())) {
           throw new IllegalArgumentException("policy file not found: " + s.policyFile());
         }
-        out.add(s);
+        out.addAll(s.variants());
       } catch (IOException | RuntimeException e) {
         String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
             : e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
@@ -67,30 +74,98 @@ public final class Lab {
     return out;
   }
 
+  /**
+   * Scenarios run at once by default: each has a stack of its own (storefront, nginx, mtail, Prometheus, API server,
+   * operator) and the traffic is light, so 3 fit 2 cores without slowing containment (README "The storefront lab").
+   * The system property {@value #PARALLEL_PROPERTY} or {@code --parallel} changes it; 1 runs them one by one.
+   */
+  public static final int DEFAULT_PARALLEL = 3;
+  public static final String PARALLEL_PROPERTY = "antiscraping.lab.parallel";
+
   public static Session run(List<Path> scenarioFiles, Path reportDir, LabOperator.Factory operator) throws Exception {
+    return run(scenarioFiles, reportDir, operator, parallelFromProperty());
+  }
+
+  static int parallelFromProperty() {
+    String p = System.getProperty(PARALLEL_PROPERTY);
+    try {
+      return p == null || p.isBlank() ? DEFAULT_PARALLEL : Math.max(1, Integer.parseInt(p.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PARALLEL_PROPERTY + " must be a number: " + p);
+    }
+  }
+
+  /** Runs the scenarios, {@code parallel} at a time, each on its own stack; the report lists them in file order. */
+  public static Session run(List<Path> scenarioFiles, Path reportDir, LabOperator.Factory operator, int parallel)
+      throws Exception {
     List<Scenario> scenarios = load(scenarioFiles);
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Scenario s : scenarios) {
+      if (!names.add(s.name())) {
+        throw new IllegalArgumentException("scenario " + s.name() + " given twice");
+      }
+    }
     Prerequisites.ensure();
     Path work = Files.createTempDirectory("antiscraping-lab-");
-    List<ScenarioRun.Result> results = new ArrayList<>();
-    String environment;
+    ScenarioRun.Result[] results = new ScenarioRun.Result[scenarios.size()];
+    String environment = "Kubernetes API: " + (System.getenv("KUBECONFIG") == null
+        || System.getenv("KUBECONFIG").isBlank()
+        ? "in-JVM API server (Fabric8 mock server, CRUD mode), one per scenario"
+        : "cluster from KUBECONFIG (a namespace per scenario)")
+        + "; ingress-nginx modelled: " + LAB_CONTROLLER.replicas() + " nginx replicas with ModSecurity (Debian "
+        + "libmodsecurity 3.0.9) and the OWASP CRS " + io.antiscraping.lab.nginx.CoreRuleSet.V4_VERSION
+        + ", --sync-rate-limit " + LAB_CONTROLLER.syncRateLimit() + "/s; Prometheus scraping every 1s; "
+        + Runtime.getRuntime().availableProcessors() + " CPUs; " + Math.min(parallel, scenarios.size())
+        + " scenarios at once, each on its own storefront, nginx replicas, mtail, Prometheus and namespace.";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.max(1, Math.min(parallel, scenarios.size())), r -> {
+          Thread t = new Thread(r, "lab-scenario");
+          t.setDaemon(true);
+          return t;
+        });
+    long started = System.nanoTime();
     try {
-      environment = "Kubernetes API: " + (System.getenv("KUBECONFIG") == null || System.getenv("KUBECONFIG").isBlank()
-          ? "in-JVM API server (Fabric8 mock server, CRUD mode)" : "cluster from KUBECONFIG (a namespace per scenario)")
-          + "; ingress-nginx modelled: " + LAB_CONTROLLER.replicas() + " nginx replicas with ModSecurity (Debian "
-          + "libmodsecurity 3.0.9) and the OWASP CRS " + io.antiscraping.lab.nginx.CoreRuleSet.V4_VERSION
-          + ", --sync-rate-limit " + LAB_CONTROLLER.syncRateLimit() + "/s; Prometheus scraping every 1s; "
-          + Runtime.getRuntime().availableProcessors() + " CPUs.";
-      for (Scenario scenario : scenarios) {
-        System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()
-            + " s of traffic)");
-        results.add(new ScenarioRun(scenario, reportDir, work, operator).run());
-        ReportWriter.write(reportDir, environment, results.stream().map(ScenarioRun.Result::outcome).toList());
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < scenarios.size(); i++) {
+        int index = i;
+        Scenario scenario = scenarios.get(i);
+        futures.add(pool.submit(() -> {
+          System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()
+              + " s of traffic)");
+          long t0 = System.nanoTime();
+          results[index] = new ScenarioRun(scenario, reportDir, work, operator).run();
+          System.out.printf(java.util.Locale.ROOT, "lab: %s done in %d s (%d s since the lab started)%n",
+              scenario.name(), java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0),
+              java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+          synchronized (results) {
+            ReportWriter.write(reportDir, environment, java.util.Arrays.stream(results)
+                .filter(java.util.Objects::nonNull).map(ScenarioRun.Result::outcome).toList());
+          }
+          return null;
+        }));
+      }
+      Exception failure = null;
+      for (var f : futures) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (failure == null) {
+            failure = cause instanceof Exception ex ? ex : new IllegalStateException(cause);
+          } else {
+            failure.addSuppressed(cause);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
       }
     } finally {
+      pool.shutdownNow();
       ChildProcesses.stopAll();
       deleteQuietly(work);
     }
-    return new Session(results, reportDir);
+    return new Session(List.of(results), reportDir);
   }
 
   /**

@@ -34,6 +34,10 @@ public final class LabMain implements Callable<Integer> {
       description = "Where report.md, report.json, the charts and access logs go. Default: e2e/target/lab-report.")
   Path reportDir;
 
+  @Option(names = "--parallel", paramLabel = "N",
+      description = "Scenarios run at once, each on its own stack. Default: ${DEFAULT-VALUE}.")
+  int parallel = Lab.DEFAULT_PARALLEL;
+
   @Option(names = {"-v", "--verbose"}, description = "Log what the operator and the lab do (INFO).")
   boolean verbose;
 
@@ -49,7 +53,7 @@ public final class LabMain implements Callable<Integer> {
     Path dir = reportDir == null ? Lab.defaultReportDir() : reportDir;
     Lab.Session session;
     try {
-      session = Lab.run(files, dir, LabOperator.inProcess());
+      session = Lab.run(files, dir, LabOperator.inProcess(), parallel);
     } catch (IllegalStateException | IllegalArgumentException e) {
       System.err.println("lab: " + e.getMessage());
       return 2;

@@ -80,7 +80,7 @@ public final class ScenarioRun {
       NginxSettings settings = new NginxSettings(prefix, FreePorts.next(), accessLog,
           Map.of("storefront", storefront.port()), List.of("127.0.0.0/8"), NginxProcess.preparePrefix(prefix),
           NginxProcess.prepareCrsInclude(prefix), NginxSettings.DEBIAN_MODSECURITY_MODULE);
-      cluster.createStorefrontIngress();
+      cluster.createStorefrontIngresses();
       try (MtailProcess mtail = MtailProcess.start(dir, accessLog);
            PrometheusServer prometheus = PrometheusServer.builder().scrapeInterval("1s")
                .target("127.0.0.1:" + storefront.port(), "storefront").target(mtail.target(), "mtail").start();
@@ -121,6 +121,8 @@ public final class ScenarioRun {
           List<RequestRecord> truth = traffic.run();
           Thread.sleep(2_000); // the last lines through mtail and one more scrape
           List<String> clientLabels = clientLabels(prometheus);
+          java.util.Map<String, Double> quantiles = scenario.groups(Scenario.ClientClass.SHOPPER).size()
+              == scenario.clients().size() ? shopperQuantiles(prometheus, policy, scenario.runTime()) : java.util.Map.of();
 
           if (scenario.attackEnd() != null) {
             Duration cooldown = Durations.parse(policy.getSpec().getCooldown()).orElse(Duration.ofMinutes(10));
@@ -151,7 +153,7 @@ public final class ScenarioRun {
               + ", annotations-risk-level " + c.annotationsRiskLevel());
 
           ScenarioOutcome outcome = OutcomeCalculator.calculate(scenario, db, truth, timeline,
-              new OutcomeCalculator.RunFacts(baseline, restored, clientLabels, notes));
+              new OutcomeCalculator.RunFacts(baseline, restored, clientLabels, notes, quantiles));
           Files.copy(accessLog, reportDir.resolve(scenario.name() + "-access.log"), StandardCopyOption.REPLACE_EXISTING);
           List<Path> errorLogs = controller.errorLogs();
           for (int i = 0; i < errorLogs.size(); i++) {
@@ -177,6 +179,62 @@ public final class ScenarioRun {
     source.setUrl(prometheus.toString());
     policy.getSpec().setPrometheus(source);
     return policy;
+  }
+
+  /**
+   * The per-client features of the lab policy over a shopper-only run, as quantiles across shopper addresses of each
+   * address's peak during the run: the recipe of the README ("Choosing the bars from your shoppers") that the lab
+   * policy's bars come from. Keys are the PromQL queries; NaN when a query had no data.
+   */
+  static java.util.Map<String, Double> shopperQuantiles(PrometheusServer prometheus, ScrapingPolicy policy,
+      Duration run) {
+    String window = run.toSeconds() + "s";
+    java.util.Map<String, String> features = new java.util.LinkedHashMap<>();
+    features.put("raw profile reads",
+        "sum by (client) (rate(nginx_http_requests_by_client_total{route=\"/api/users/{id}\"}[30s]))");
+    for (var signal : policy.getSpec().getSignals()) {
+      if (signal.getPerClient() != null) {
+        features.put(signal.getName(), signal.getQuery().strip());
+      }
+    }
+    java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+    for (var f : features.entrySet()) {
+      for (String q : List.of("0.99", "0.999", "1")) {
+        out.put(f.getKey() + " per client, q" + q, scalar(prometheus,
+            "quantile(" + q + ", max_over_time((" + f.getValue() + ")[" + window + ":1s]))"));
+      }
+      String perPrefix = "sum by (prefix) (label_replace(" + f.getValue()
+          + ", \"prefix\", \"$1\", \"client\", \"(\\\\d+\\\\.\\\\d+\\\\.\\\\d+)\\\\..*\"))";
+      for (String q : List.of("0.99", "1")) {
+        out.put(f.getKey() + " per /24, q" + q, scalar(prometheus,
+            "quantile(" + q + ", max_over_time((" + perPrefix + ")[" + window + ":1s]))"));
+      }
+      out.put(f.getKey() + ": clients with a value", scalar(prometheus,
+          "count(max_over_time((" + f.getValue() + ")[" + window + ":1s]) > 0)"));
+    }
+    String ratio = "sum by (client) (increase(nginx_http_requests_by_client_total{route=\"/api/users/{id}\"}[" + window
+        + "])) / sum by (client) (increase(nginx_http_requests_by_client_total{route=\"/products/{id}\"}[" + window
+        + "]))";
+    for (String q : List.of("0.5", "0.99", "1")) {
+      out.put("profile reads per product view, q" + q, scalar(prometheus, "quantile(" + q + ", " + ratio + ")"));
+    }
+    out.put("clients", scalar(prometheus, "count(count by (client) (nginx_http_requests_by_client_total))"));
+    out.put("aggregate profile reads/s, max", scalar(prometheus,
+        "max_over_time(sum(rate(storefront_records_served_total{kind=\"profile\"}[20s]))[" + window + ":1s])"));
+    return out;
+  }
+
+  private static Double scalar(PrometheusServer prometheus, String promql) {
+    try {
+      var result = prometheus.query(promql).path("result");
+      if (result.isEmpty()) {
+        return Double.NaN;
+      }
+      return Double.parseDouble(result.get(0).path("value").get(1).asText());
+    } catch (RuntimeException e) {
+      LOG.info("quantile query failed: {}: {}", promql, e.toString());
+      return Double.NaN;
+    }
   }
 
   /** Every value of the {@code client} label of the per-client request counter. */
@@ -220,7 +278,7 @@ public final class ScenarioRun {
         p.getStatus().getBanned().stream().map(Ban::getClient).filter(Objects::nonNull).forEach(banned::add);
       }
       var ingress = cluster.client().network().v1().ingresses().inNamespace(cluster.namespace())
-          .withName("storefront").get();
+          .withName(LabCluster.SENSITIVE).get();
       String denylist = ingress == null || ingress.getMetadata().getAnnotations() == null ? null
           : ingress.getMetadata().getAnnotations().get(NginxConfigRenderer.DENYLIST);
       if (denylist != null) {

@@ -15,6 +15,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -97,7 +98,36 @@ public final class LabCluster implements AutoCloseable {
         : "cluster " + client.getMasterUrl() + ", namespace " + namespace;
   }
 
-  /** The storefront's Ingress: host shop.example, everything to Service storefront. */
+  /** Label that tells the storefront's two Ingresses apart; the lab policy selects {@link #SENSITIVE}. */
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  /** The catalogue Ingress ({@code /}, {@code /products/...}): fixed limits of its own, not selected by the policy. */
+  public static final String CATALOGUE = "storefront-catalogue";
+  /** The Ingress of the sensitive paths ({@code /api/users/}, {@code /api/products/} comments): the policy's target. */
+  public static final String SENSITIVE = "storefront-sensitive";
+  /** The catalogue's own limits, as its owners set them: the policy never touches them. */
+  public static final Map<String, String> CATALOGUE_ANNOTATIONS = Map.of(
+      "nginx.ingress.kubernetes.io/limit-rps", "10",
+      "nginx.ingress.kubernetes.io/limit-burst-multiplier", "5",
+      "nginx.ingress.kubernetes.io/limit-connections", "20",
+      // the verified search-engine range crawls the catalogue faster than a person
+      "nginx.ingress.kubernetes.io/limit-allowlist", "10.0.0.0/8,66.249.64.0/19");
+
+  /**
+   * The storefront's two Ingresses on host shop.example, both to Service storefront, as ingress-nginx users isolate
+   * a path: {@link #CATALOGUE} for everything with its own fixed limits, and {@link #SENSITIVE} for the paths whose
+   * records are worth protecting, labelled for the lab policy's selector.
+   */
+  public List<Ingress> createStorefrontIngresses() {
+    Ingress catalogue = ingress(CATALOGUE, "catalogue", CATALOGUE_ANNOTATIONS, List.of("/"));
+    Ingress sensitive = ingress(SENSITIVE, "sensitive-api", Map.of(), List.of("/api/users/", "/api/products/"));
+    List<Ingress> out = new java.util.ArrayList<>();
+    for (Ingress i : List.of(catalogue, sensitive)) {
+      out.add(client.network().v1().ingresses().inNamespace(namespace).resource(i).create());
+    }
+    return out;
+  }
+
+  /** One Ingress for the whole storefront (host shop.example, {@code /} to Service storefront), named storefront. */
   public Ingress createStorefrontIngress() {
     Ingress ingress = new IngressBuilder().withNewMetadata().withName("storefront").withNamespace(namespace)
         .withLabels(Map.of(PART_OF, "storefront")).endMetadata()
@@ -105,6 +135,17 @@ public final class LabCluster implements AutoCloseable {
         .withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName("storefront").withNewPort()
         .withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build();
     return client.network().v1().ingresses().inNamespace(namespace).resource(ingress).create();
+  }
+
+  private Ingress ingress(String name, String component, Map<String, String> annotations, List<String> paths) {
+    var http = new IngressBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+        .withLabels(Map.of(PART_OF, "storefront", COMPONENT, component)).withAnnotations(annotations).endMetadata()
+        .withNewSpec().withIngressClassName("nginx").addNewRule().withHost("shop.example").withNewHttp();
+    for (String path : paths) {
+      http = http.addNewPath().withPath(path).withPathType("Prefix").withNewBackend().withNewService()
+          .withName("storefront").withNewPort().withNumber(80).endPort().endService().endBackend().endPath();
+    }
+    return http.endHttp().endRule().endSpec().build();
   }
 
   public ScrapingPolicy policy(String name) {

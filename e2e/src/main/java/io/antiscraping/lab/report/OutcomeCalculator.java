@@ -4,6 +4,7 @@ import io.antiscraping.lab.scenario.Scenario;
 import io.antiscraping.lab.scenario.Scenario.ClientClass;
 import io.antiscraping.lab.scenario.Scenario.ClientGroup;
 import io.antiscraping.lab.storefront.FakeDb;
+import io.antiscraping.lab.traffic.AddressPlan;
 import io.antiscraping.lab.traffic.Addresses;
 import io.antiscraping.lab.traffic.RequestRecord;
 import io.antiscraping.lab.traffic.TrafficGenerator;
@@ -26,7 +27,13 @@ public final class OutcomeCalculator {
 
   /** Inputs that are not ground truth. */
   public record RunFacts(String baselineLevel, Boolean nginxRestoredAfterDelete, List<String> clientLabels,
-      List<String> notes) {}
+      List<String> notes, Map<String, Double> shopperFeatureQuantiles) {
+
+    public RunFacts(String baselineLevel, Boolean nginxRestoredAfterDelete, List<String> clientLabels,
+        List<String> notes) {
+      this(baselineLevel, nginxRestoredAfterDelete, clientLabels, notes, Map.of());
+    }
+  }
 
   public static ScenarioOutcome calculate(Scenario scenario, FakeDb db, List<RequestRecord> truth, Timeline timeline,
       RunFacts facts) {
@@ -37,7 +44,10 @@ public final class OutcomeCalculator {
     for (ClientGroup g : scenario.clients()) {
       List<RequestRecord> mine = truth.stream().filter(r -> r.group().equals(g.name())).toList();
       Double firstAt = mine.isEmpty() ? null : mine.get(0).atMillis() / 1000.0;
-      Double contain = g.clientClass() == ClientClass.CRAWLER ? timeToContain(mine) : null;
+      // Containment is about the records the policy protects: catalogue pages are public, and a crawler that mixes
+      // them in is contained when its reads of profiles and comments are.
+      Double contain = g.clientClass() == ClientClass.CRAWLER
+          ? timeToContain(mine.stream().filter(RequestRecord::protectedRoute).toList()) : null;
       if (g.clientClass() == ClientClass.CRAWLER) {
         anyCrawler = true;
         if (contain == null) {
@@ -47,11 +57,12 @@ public final class OutcomeCalculator {
         }
       }
       groups.add(new ScenarioOutcome.GroupOutcome(g.name(), g.clientClass().label(),
-          TrafficGenerator.addresses(g).size(), mine.size(), mine.stream().filter(RequestRecord::ok).count(),
+          AddressPlan.totalClients(g), mine.size(), mine.stream().filter(RequestRecord::ok).count(),
           mine.stream().filter(RequestRecord::denied).count(),
           mine.stream().filter(r -> !r.ok() && !r.denied() && r.status() != 404).count(), firstAt, contain,
           uniqueIds(mine, "profile", Long.MAX_VALUE).size(), commentRecords(db, mine, Long.MAX_VALUE),
-          uniqueIds(mine, "product", Long.MAX_VALUE).size()));
+          uniqueIds(mine, "product", Long.MAX_VALUE).size(),
+          (int) mine.stream().map(RequestRecord::client).distinct().count()));
     }
     List<RequestRecord> crawlers = truth.stream().filter(r -> r.clientClass() == ClientClass.CRAWLER).toList();
     long containedAt = Long.MAX_VALUE;
@@ -73,6 +84,9 @@ public final class OutcomeCalculator {
     Double backToBaseline = backToBaseline(timeline, facts.baselineLevel(),
         scenario.attackEnd() == null ? 0 : scenario.attackEnd().toMillis());
     Timeline.Sample last = timeline.last();
+    int crawlerAddresses = (int) crawlers.stream().map(RequestRecord::client).distinct().count();
+    int crawlerProfiles = uniqueIds(crawlers, "profile", Long.MAX_VALUE).size();
+    Arrivals arrivals = arrivals(scenario, shoppers);
     return new ScenarioOutcome(scenario.name(), scenario.description(), scenario.policy(),
         scenario.runTime().toMillis() / 1000.0, truth.size(), groups, shoppers.size(), shopperDenied,
         shoppers.isEmpty() ? 0 : (double) shopperDenied / shoppers.size(),
@@ -84,7 +98,65 @@ public final class OutcomeCalculator {
         wrongfulBans(scenario, timeline.everBanned()), timeline.maxBanned(), timeline.levelChanges(),
         facts.baselineLevel(), backToBaseline, attackEnd, last == null ? 0 : last.ingressWrites(),
         last == null ? 0 : last.statusWrites(), last == null ? 0 : last.nginxReloads(),
-        facts.nginxRestoredAfterDelete(), foreignLabels(scenario, facts.clientLabels()), facts.notes());
+        facts.nginxRestoredAfterDelete(), foreignLabels(scenario, facts.clientLabels()), facts.notes(),
+        crawlerAddresses, crawlerAddresses == 0 ? null : (double) crawlerProfiles / crawlerAddresses,
+        peakPerMinute(timeline),
+        arrivals.requests(), arrivals.denied(), arrivals.protectedRequests(), arrivals.protectedDenied(),
+        facts.shopperFeatureQuantiles());
+  }
+
+  /**
+   * The most nginx reloads in any 60 s of the run (from the reload counter of the samples); for a run shorter than
+   * a minute, all its reloads. Null without samples.
+   */
+  static Double peakPerMinute(Timeline timeline) {
+    List<Timeline.Sample> samples = timeline.samples();
+    if (samples.isEmpty()) {
+      return null;
+    }
+    int peak = 0;
+    int j = 0;
+    for (int i = 0; i < samples.size(); i++) {
+      // the first sample in (t_i - 60 s, t_i]: reloads counted after it and up to t_i are within one minute
+      while (samples.get(j).atMillis() < samples.get(i).atMillis() - 60_000) {
+        j++;
+      }
+      int base = j == 0 ? 0 : samples.get(j - 1).nginxReloads();
+      peak = Math.max(peak, samples.get(i).nginxReloads() - base);
+    }
+    return (double) peak;
+  }
+
+  /** Requests of the shoppers whose first request came while the attack was on, and how many were denied. */
+  record Arrivals(long requests, long denied, long protectedRequests, long protectedDenied) {}
+
+  static Arrivals arrivals(Scenario scenario, List<RequestRecord> shoppers) {
+    if (scenario.attackStart() == null) {
+      return new Arrivals(0, 0, 0, 0);
+    }
+    long from = scenario.attackStart().toMillis();
+    long to = scenario.attackEnd().toMillis();
+    Map<String, Long> firstSeen = new java.util.HashMap<>();
+    for (RequestRecord r : shoppers) {
+      firstSeen.merge(r.visitor(), r.atMillis(), Math::min);
+    }
+    long n = 0;
+    long denied = 0;
+    long protectedN = 0;
+    long protectedDenied = 0;
+    for (RequestRecord r : shoppers) {
+      long first = firstSeen.get(r.visitor());
+      if (first < from || first > to) {
+        continue;
+      }
+      n++;
+      denied += r.denied() ? 1 : 0;
+      if (r.protectedRoute()) {
+        protectedN++;
+        protectedDenied += r.denied() ? 1 : 0;
+      }
+    }
+    return new Arrivals(n, denied, protectedN, protectedDenied);
   }
 
   /**
@@ -131,18 +203,21 @@ public final class OutcomeCalculator {
 
   /** Bans that cover an address of a shopper or search bot, or that cover no crawler at all. */
   static List<String> wrongfulBans(Scenario scenario, List<String> bans) {
-    Set<String> crawlerAddresses = new HashSet<>();
-    Set<String> others = new HashSet<>();
+    Set<Long> crawlerAddresses = new HashSet<>();
+    Set<Long> others = new HashSet<>();
     for (ClientGroup g : scenario.clients()) {
-      (g.clientClass() == ClientClass.CRAWLER ? crawlerAddresses : others).addAll(TrafficGenerator.addresses(g));
+      for (String a : TrafficGenerator.addresses(scenario, g)) {
+        (g.clientClass() == ClientClass.CRAWLER ? crawlerAddresses : others).add(Addresses.parse(a));
+      }
     }
     List<String> wrongful = new ArrayList<>();
     for (String ban : bans) {
       boolean coversOther;
       boolean coversCrawler;
       try {
-        coversOther = others.stream().anyMatch(a -> Addresses.contains(ban, a));
-        coversCrawler = crawlerAddresses.stream().anyMatch(a -> Addresses.contains(ban, a));
+        long[] range = Addresses.range(ban);
+        coversOther = others.stream().anyMatch(a -> a >= range[0] && a <= range[1]);
+        coversCrawler = crawlerAddresses.stream().anyMatch(a -> a >= range[0] && a <= range[1]);
       } catch (IllegalArgumentException notIpv4) {
         coversOther = false;
         coversCrawler = false;
@@ -158,7 +233,7 @@ public final class OutcomeCalculator {
   static List<String> foreignLabels(Scenario scenario, List<String> labels) {
     Set<String> truth = new HashSet<>();
     for (ClientGroup g : scenario.clients()) {
-      truth.addAll(TrafficGenerator.addresses(g));
+      truth.addAll(TrafficGenerator.addresses(scenario, g));
     }
     return labels.stream().filter(l -> !truth.contains(l)).sorted().toList();
   }

@@ -34,11 +34,11 @@ public final class ReportWriter {
       md.append("Policy: `").append(o.policy()).append("`. Run: ").append(fmt(o.runSeconds())).append(" s, ")
           .append(o.requests()).append(" requests. Timeline: `").append(o.scenario()).append(".png`, access log: `")
           .append(o.scenario()).append("-access.log`.\n\n");
-      md.append("| group | class | clients | requests | ok | denied (503/429/403) | errors | first request (s) | time to contain (s) | profiles | comments | products |\n");
-      md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      md.append("| group | class | clients | addresses used | requests | ok | denied (503/429/403) | errors | first request (s) | time to contain (s) | profiles | comments | products |\n");
+      md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (ScenarioOutcome.GroupOutcome g : o.groups()) {
         md.append("| ").append(g.name()).append(" | ").append(g.clientClass()).append(" | ").append(g.clients())
-            .append(" | ").append(g.requests()).append(" | ").append(g.ok()).append(" | ").append(g.denied())
+            .append(" | ").append(g.addresses()).append(" | ").append(g.requests()).append(" | ").append(g.ok()).append(" | ").append(g.denied())
             .append(" | ").append(g.errors()).append(" | ").append(fmt(g.firstRequestSeconds())).append(" | ")
             .append(g.clientClass().equals("crawler") ? fmtContain(g.timeToContainSeconds()) : "-").append(" | ")
             .append(g.profileRecords()).append(" | ").append(g.commentRecords()).append(" | ")
@@ -56,6 +56,16 @@ public final class ReportWriter {
             .append(" records/s");
       }
       md.append('\n');
+      if (o.profileRecordsPerCrawlerAddress() != null) {
+        md.append("- Profile records per crawler address: ").append(fmt(o.profileRecordsPerCrawlerAddress()))
+            .append(" (").append(o.crawlerAddresses()).append(" crawler addresses)\n");
+      }
+      if (o.attackEndSeconds() != null) {
+        md.append("- Shoppers who arrived during the attack: ").append(o.arrivalDenied()).append(" of ")
+            .append(o.arrivalRequests()).append(" requests denied (").append(o.arrivalProtectedDenied())
+            .append(" of ").append(o.arrivalProtectedRequests())
+            .append(" on the protected routes): what lockdown and bans cost a new visitor\n");
+      }
       md.append("- Shopper requests denied: ").append(o.shopperDenied()).append(" of ").append(o.shopperRequests())
           .append(" (").append(String.format(Locale.ROOT, "%.3f", 100 * o.shopperDenialShare())).append(" %); ")
           .append("failed without a response or 5xx: ").append(o.shopperErrors()).append('\n');
@@ -82,7 +92,13 @@ public final class ReportWriter {
           .append(o.foreignClientLabels().isEmpty() ? "none" : o.foreignClientLabels().toString()).append('\n');
       md.append("- Operator API writes: ").append(o.ingressWrites()).append(" Ingress updates, ")
           .append(o.statusWrites()).append(" policy status updates; nginx reloads: ").append(o.nginxReloads())
-          .append('\n');
+          .append(" (at most ").append(fmt(o.nginxReloadsPerMinute())).append(" in any minute)\n");
+      if (o.shopperFeatureQuantiles() != null && !o.shopperFeatureQuantiles().isEmpty()) {
+        md.append("- Shopper features (each client's or /24's peak over the run, quantile across them; README "
+            + "\"Choosing the bars from your shoppers\"):\n");
+        o.shopperFeatureQuantiles().forEach((k, v) -> md.append("  - `").append(k).append("`: ")
+            .append(v == null || v.isNaN() ? "no data" : String.format(Locale.ROOT, "%.4f", v)).append('\n'));
+      }
       if (o.nginxRestoredAfterDelete() != null) {
         md.append("- Policy deleted: nginx configuration ")
             .append(o.nginxRestoredAfterDelete() ? "restored to what it was before the policy" : "NOT restored")
@@ -99,16 +115,20 @@ public final class ReportWriter {
   /** The table printed on the console and at the top of report.md. */
   public static String summary(List<ScenarioOutcome> outcomes) {
     StringBuilder s = new StringBuilder();
-    s.append("| scenario | time to contain | profiles obtained (before containment) | comments obtained | shopper denials | wrongful bans | back to baseline | nginx restored |\n");
-    s.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+    s.append("| scenario | time to contain | profiles obtained (before containment) | records per crawler address | comments obtained | shopper denials | arrivals denied | wrongful bans | reloads/min (peak) | Ingress writes | back to baseline | nginx restored |\n");
+    s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (ScenarioOutcome o : outcomes) {
       s.append("| ").append(o.scenario()).append(" | ")
           .append(o.attackEndSeconds() == null ? "-" : fmtContain(o.timeToContainSeconds())
               + (o.timeToContainSeconds() == null ? "" : " s"))
           .append(" | ").append(o.crawlerProfileRecords()).append(" (").append(o.crawlerProfileRecordsBeforeContainment())
-          .append(") | ").append(o.crawlerCommentRecords()).append(" | ")
+          .append(") | ").append(fmt(o.profileRecordsPerCrawlerAddress())).append(" | ")
+          .append(o.crawlerCommentRecords()).append(" | ")
           .append(String.format(Locale.ROOT, "%.3f %%", 100 * o.shopperDenialShare())).append(" | ")
+          .append(o.attackEndSeconds() == null ? "-" : o.arrivalDenied() + " of " + o.arrivalRequests()).append(" | ")
           .append(o.wrongfulBans().size()).append(" | ")
+          .append(o.nginxReloadsPerMinute() == null ? "-" : String.format(Locale.ROOT, "%.0f", o.nginxReloadsPerMinute()))
+          .append(" | ").append(o.ingressWrites()).append(" | ")
           .append(o.attackEndSeconds() == null ? "-" : o.backToBaselineSeconds() == null ? "no"
               : "+" + fmt(o.backToBaselineSeconds() - o.attackEndSeconds()) + " s after the attack")
           .append(" | ").append(o.nginxRestoredAfterDelete() == null ? "-" : o.nginxRestoredAfterDelete() ? "yes" : "NO")

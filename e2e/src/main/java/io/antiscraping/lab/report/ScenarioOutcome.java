@@ -1,6 +1,7 @@
 package io.antiscraping.lab.report;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The measured outcome of one scenario run, from the traffic generator's ground truth and the observed timeline.
@@ -38,7 +39,15 @@ public record ScenarioOutcome(
     int nginxReloads,
     Boolean nginxRestoredAfterDelete,
     List<String> foreignClientLabels,
-    List<String> notes) {
+    List<String> notes,
+    int crawlerAddresses,
+    Double profileRecordsPerCrawlerAddress,
+    Double nginxReloadsPerMinute,
+    long arrivalRequests,
+    long arrivalDenied,
+    long arrivalProtectedRequests,
+    long arrivalProtectedDenied,
+    Map<String, Double> shopperFeatureQuantiles) {
 
   /**
    * One client group.
@@ -48,5 +57,5 @@ public record ScenarioOutcome(
    */
   public record GroupOutcome(String name, String clientClass, int clients, long requests, long ok, long denied,
       long errors, Double firstRequestSeconds, Double timeToContainSeconds, int profileRecords, int commentRecords,
-      int productRecords) {}
+      int productRecords, int addresses) {}
 }

@@ -23,12 +23,13 @@ import java.util.Objects;
  * @param description what the scenario models
  * @param policy      path of the ScrapingPolicy YAML, relative to the scenario file
  * @param seed        seed of every random choice, so two runs send the same traffic
+ * @param seeds       a family: the lab runs the scenario once per seed, as {@code <name>-s<seed>} [just {@code seed}]
  * @param duration    how long traffic runs; after it the lab waits for the level to return to the baseline
  * @param expect      what the scenario must show (the e2e tests assert it)
  * @param clients     the client groups
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record Scenario(String name, String description, String policy, Long seed, String duration,
+public record Scenario(String name, String description, String policy, Long seed, List<Long> seeds, String duration,
     Expectations expect, List<ClientGroup> clients, @JsonIgnore Path file) {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -41,6 +42,10 @@ public record Scenario(String name, String description, String policy, Long seed
     }
     Objects.requireNonNull(policy, "scenario policy");
     seed = seed == null ? 1L : seed;
+    seeds = seeds == null ? List.of() : List.copyOf(seeds);
+    if (seeds.size() != new java.util.HashSet<>(seeds).size()) {
+      throw new IllegalArgumentException("scenario " + name + " lists a seed twice");
+    }
     expect = expect == null ? new Expectations(null, null, null, null) : expect;
     clients = clients == null ? List.of() : List.copyOf(clients);
     if (clients.isEmpty()) {
@@ -51,7 +56,17 @@ public record Scenario(String name, String description, String policy, Long seed
 
   public static Scenario load(Path file) throws IOException {
     Scenario s = YAML.readValue(Files.readString(file), Scenario.class);
-    return new Scenario(s.name, s.description, s.policy, s.seed, s.duration, s.expect, s.clients, file.toAbsolutePath());
+    return new Scenario(s.name, s.description, s.policy, s.seed, s.seeds, s.duration, s.expect, s.clients,
+        file.toAbsolutePath());
+  }
+
+  /** The runs of this file: itself, or one scenario per seed of {@code seeds}, named {@code <name>-s<seed>}. */
+  public List<Scenario> variants() {
+    if (seeds.isEmpty()) {
+      return List.of(this);
+    }
+    return seeds.stream().map(s -> new Scenario(name + "-s" + s, description, policy, s, List.of(), duration, expect,
+        clients, file)).toList();
   }
 
   public Path policyFile() {
@@ -161,12 +176,23 @@ public record Scenario(String name, String description, String policy, Long seed
    *                      address: an address, any text, or the words {@code shopper} (a shopper's address) and
    *                      {@code allowlisted} (an address from the policy allowlist)
    * @param surge         browse: extra clients joining for a while (a flash sale)
+   * @param spread        draw the group's addresses scattered across {@code addresses} (seeded by the scenario seed
+   *                      and the group name), as residential proxy pools are, instead of the first ones in order
+   *                      [false]
+   * @param sharedAddresses the group's clients share this many addresses, round robin (CGNAT, office NAT); several
+   *                      clients then send from one address [every client its own address]
+   * @param rotateEvery   every client moves to a fresh address of the group after this long, staggered across the
+   *                      group (rotating proxy pools; for browse, mobile shoppers who change address mid-visit)
+   *                      [never]
+   * @param stayFor       every client stops this long after its own start: with {@code ramp}, a stream of new
+   *                      visitors arriving over time [until the group's stop]
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
   public record ClientGroup(String name, @com.fasterxml.jackson.annotation.JsonProperty("class") ClientClass clientClass,
       String behaviour, Integer count, String addresses, String start, String stop, String ramp, String thinkTime,
       String minThinkTime, Double zipfExponent, Double ratePerClient, Map<String, Double> mix, Double ownProfilePerVisit,
-      Integer visitLength, List<String> userAgents, List<String> forwardedFor, Surge surge) {
+      Integer visitLength, List<String> userAgents, List<String> forwardedFor, Surge surge, Boolean spread,
+      Integer sharedAddresses, String rotateEvery, String stayFor) {
 
     public ClientGroup {
       Objects.requireNonNull(name, "client group name");
@@ -186,6 +212,29 @@ public record Scenario(String name, String description, String policy, Long seed
       mix = mix == null ? Map.of() : Map.copyOf(mix);
       userAgents = userAgents == null ? List.of() : List.copyOf(userAgents);
       forwardedFor = forwardedFor == null ? List.of() : List.copyOf(forwardedFor);
+      spread = spread != null && spread;
+      if (sharedAddresses != null && (sharedAddresses < 1 || sharedAddresses > count)) {
+        throw new IllegalArgumentException(name + ": sharedAddresses must be 1..count");
+      }
+      if (sharedAddresses != null && rotateEvery != null) {
+        throw new IllegalArgumentException(name + ": sharedAddresses and rotateEvery do not combine");
+      }
+      if (rotateEvery != null && duration(rotateEvery, name + ".rotateEvery").toMillis() < 1000) {
+        throw new IllegalArgumentException(name + ": rotateEvery must be at least 1s");
+      }
+      if (stayFor != null) {
+        duration(stayFor, name + ".stayFor");
+      }
+    }
+
+    /** How long each client keeps an address, or null when it keeps one for the whole run. */
+    public Duration rotationInterval() {
+      return rotateEvery == null ? null : duration(rotateEvery, name + ".rotateEvery");
+    }
+
+    /** How long each client stays after its own start, or null: until the group stops. */
+    public Duration stayTime() {
+      return stayFor == null ? null : duration(stayFor, name + ".stayFor");
     }
 
     public Duration startTime() {

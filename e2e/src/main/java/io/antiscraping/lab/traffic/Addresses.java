@@ -26,6 +26,21 @@ public final class Addresses {
     return out;
   }
 
+  /**
+   * {@code count} distinct host addresses scattered across {@code cidr} (skipping the network and broadcast
+   * address), drawn with {@code seed}: the same arguments give the same addresses in the same order.
+   */
+  public static List<String> spread(String cidr, int count, long seed) {
+    long[] range = range(cidr);
+    long size = range[1] - range[0] + 1;
+    long first = size > 2 ? range[0] + 1 : range[0];
+    long usable = size > 2 ? size - 2 : size;
+    if (count > usable) {
+      throw new IllegalArgumentException(cidr + " has fewer than " + count + " host addresses");
+    }
+    return AddressPlan.sample(first, usable, count, seed);
+  }
+
   public static boolean contains(String cidr, String address) {
     Long a = parse(address);
     if (a == null) {

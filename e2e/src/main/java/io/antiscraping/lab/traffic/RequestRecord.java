@@ -14,9 +14,22 @@ import io.antiscraping.lab.scenario.Scenario.ClientClass;
  * @param status    HTTP status, 0 when the request failed without one
  * @param records   records obtained: 1 per profile or product, one per comment
  * @param latencyMillis time to the response
+ * @param visitor   the virtual client that sent it ({@code group#index}): several visitors may share an address,
+ *                  and one visitor may move between addresses
  */
 public record RequestRecord(long atMillis, ClientClass clientClass, String group, String client, String kind, int id,
-    int status, int records, long latencyMillis) {
+    int status, int records, long latencyMillis, String visitor) {
+
+  /** A request of a visitor that has its own address. */
+  public RequestRecord(long atMillis, ClientClass clientClass, String group, String client, String kind, int id,
+      int status, int records, long latencyMillis) {
+    this(atMillis, clientClass, group, client, kind, id, status, records, latencyMillis, group + "@" + client);
+  }
+
+  /** A request to a route the lab's policy protects (profiles, comments), not to the catalogue. */
+  public boolean protectedRoute() {
+    return kind.equals("profile") || kind.equals("comments") || kind.equals("post-comment");
+  }
 
   public boolean ok() {
     return status >= 200 && status < 300;

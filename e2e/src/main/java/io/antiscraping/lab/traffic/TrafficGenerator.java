@@ -71,20 +71,13 @@ public final class TrafficGenerator {
         .connectTimeout(Duration.ofSeconds(2)).build();
     checkHostHeaderAllowed();
     for (ClientGroup g : scenario.groups(ClientClass.SHOPPER)) {
-      shopperAddresses.addAll(Addresses.take(g.addresses(), totalClients(g)));
+      shopperAddresses.addAll(addresses(scenario, g));
     }
   }
 
-  /** Every address a group uses (surge clients included). */
-  public static List<String> addresses(ClientGroup g) {
-    return Addresses.take(g.addresses(), totalClients(g));
-  }
-
-  static int totalClients(ClientGroup g) {
-    if (g.surge() == null) {
-      return g.count();
-    }
-    return (int) Math.round(g.count() * g.surge().multiplier());
+  /** Every address a group may send from (surge clients, shared and rotated addresses included). */
+  public static List<String> addresses(Scenario scenario, ClientGroup g) {
+    return AddressPlan.of(scenario, g).pool();
   }
 
   private void checkHostHeaderAllowed() {
@@ -103,10 +96,10 @@ public final class TrafficGenerator {
     long seed = scenario.seed();
     int groupIndex = 0;
     for (ClientGroup g : scenario.clients()) {
-      List<String> addrs = addresses(g);
+      AddressPlan plan = AddressPlan.of(scenario, g);
       SplittableRandom groupRandom = new SplittableRandom(seed * 1_000_003L + groupIndex++);
       Enumeration enumeration = new Enumeration(groupRandom.split());
-      for (int i = 0; i < addrs.size(); i++) {
+      for (int i = 0; i < plan.clients(); i++) {
         boolean surgeClient = i >= g.count();
         long from = g.startTime().toMillis();
         long to = g.stopTime(scenario.runTime()).toMillis();
@@ -115,11 +108,14 @@ public final class TrafficGenerator {
           to = Math.min(to, from + g.surge().length().toMillis());
         }
         int rampIndex = surgeClient ? i - g.count() : i;
-        int rampCount = surgeClient ? addrs.size() - g.count() : g.count();
+        int rampCount = surgeClient ? plan.clients() - g.count() : g.count();
         from += g.rampTime().toMillis() * rampIndex / Math.max(1, rampCount);
+        if (g.stayTime() != null) {
+          to = Math.min(to, from + g.stayTime().toMillis());
+        }
         Client c = g.behaviour().equals("browse")
-            ? new Shopper(g, addrs.get(i), i, groupRandom.split(), from, to)
-            : new Enumerator(g, addrs.get(i), i, groupRandom.split(), from, to, enumeration);
+            ? new Shopper(g, plan, i, groupRandom.split(), from, to)
+            : new Enumerator(g, plan, i, groupRandom.split(), from, to, enumeration);
         c.scheduleFirst();
       }
     }
@@ -148,16 +144,18 @@ public final class TrafficGenerator {
 
   private abstract class Client {
     final ClientGroup group;
-    final String address;
+    final AddressPlan plan;
     final int index;
     final SplittableRandom random;
     final long from;
     final long to;
+    String address;
     int sent;
 
-    Client(ClientGroup group, String address, int index, SplittableRandom random, long from, long to) {
+    Client(ClientGroup group, AddressPlan plan, int index, SplittableRandom random, long from, long to) {
       this.group = group;
-      this.address = address;
+      this.plan = plan;
+      this.address = plan.address(index, 0);
       this.index = index;
       this.random = random;
       this.from = from;
@@ -190,6 +188,7 @@ public final class TrafficGenerator {
       if (at >= to || at >= endMillis) {
         return;
       }
+      address = plan.address(index, at - from);
       Request r = nextRequest();
       send(this, r, at);
       schedule(at + nextDelay());
@@ -246,9 +245,9 @@ public final class TrafficGenerator {
     final Enumeration enumeration;
     final long interval;
 
-    Enumerator(ClientGroup g, String address, int index, SplittableRandom random, long from, long to,
+    Enumerator(ClientGroup g, AddressPlan plan, int index, SplittableRandom random, long from, long to,
         Enumeration enumeration) {
-      super(g, address, index, random, from, to);
+      super(g, plan, index, random, from, to);
       this.enumeration = enumeration;
       this.interval = Math.max(1, Math.round(1000.0 / g.ratePerClient()));
     }
@@ -297,8 +296,8 @@ public final class TrafficGenerator {
     int product;
     boolean visitStart = true;
 
-    Shopper(ClientGroup g, String address, int index, SplittableRandom random, long from, long to) {
-      super(g, address, index, random, from, to);
+    Shopper(ClientGroup g, AddressPlan plan, int index, SplittableRandom random, long from, long to) {
+      super(g, plan, index, random, from, to);
       this.popularity = new Zipf(db.products(), g.zipf());
       this.ownUserId = 1 + random.nextInt(db.users());
       this.product = productForRank(popularity.next(random));
@@ -384,6 +383,8 @@ public final class TrafficGenerator {
     }
     inFlight.incrementAndGet();
     long sentNanos = System.nanoTime();
+    String address = c.address;
+    String visitor = c.group.name() + "#" + c.index;
     http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((resp, error) -> {
       try {
         int status = error == null ? resp.statusCode() : 0;
@@ -397,8 +398,8 @@ public final class TrafficGenerator {
         } else if (c instanceof Enumerator e && r.kind().matches("profile|comments|product")) {
           e.retry(r);
         }
-        records.add(new RequestRecord(at, c.group.clientClass(), c.group.name(), c.address, r.kind(), r.id(), status,
-            got, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos)));
+        records.add(new RequestRecord(at, c.group.clientClass(), c.group.name(), address, r.kind(), r.id(), status,
+            got, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos), visitor));
       } finally {
         inFlight.decrementAndGet();
       }

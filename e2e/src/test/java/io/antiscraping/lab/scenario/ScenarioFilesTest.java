@@ -55,7 +55,7 @@ class ScenarioFilesTest {
     for (Path file : files().toList()) {
       Set<String> seen = new HashSet<>();
       for (Scenario.ClientGroup g : Scenario.load(file).clients()) {
-        for (String a : TrafficGenerator.addresses(g)) {
+        for (String a : TrafficGenerator.addresses(Scenario.load(file), g)) {
           assertThat(seen.add(a)).as("%s: %s used twice", file, a).isTrue();
         }
       }
@@ -99,7 +99,71 @@ class ScenarioFilesTest {
     Files.writeString(f, "name: s\npolicy: nope.yaml\nduration: 5s\nclients: [{name: a, class: shopper, "
         + "addresses: 10.0.0.0/24}]\n");
     assertThatThrownBy(() -> Lab.load(List.of(f))).hasMessageContaining("policy file not found");
-    assertThat(Lab.load(files().toList())).hasSize(Lab.DEFAULT_SCENARIOS.size());
+    int runs = 0;
+    for (Path file : files().toList()) {
+      Scenario s = Scenario.load(file);
+      runs += s.seeds().isEmpty() ? 1 : s.seeds().size();
+    }
+    assertThat(Lab.load(files().toList())).hasSize(runs).extracting(Scenario::name).doesNotHaveDuplicates();
+  }
+
+  static Scenario family(String name) throws Exception {
+    Scenario s = Scenario.load(SCENARIOS.resolve(name + ".yaml"));
+    assertThat(s.seeds()).as("%s: a family runs with several seeds", name).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(s.variants()).extracting(Scenario::name).allMatch(n -> n.startsWith(name + "-s"));
+    assertThat(s.expect().maxProfileRecords()).as(name).isNotNull().isLessThanOrEqualTo(3000);
+    return s;
+  }
+
+  /** Distinct addresses a group sends from over the run, sampled every second as the traffic generator does. */
+  static int addressesUsed(Scenario s, Scenario.ClientGroup g) {
+    var plan = io.antiscraping.lab.traffic.AddressPlan.of(s, g);
+    Set<String> used = new HashSet<>();
+    long active = g.stopTime(s.runTime()).minus(g.startTime()).toMillis();
+    for (int c = 0; c < plan.clients(); c++) {
+      long from = g.rampTime().toMillis() * c / plan.clients();
+      for (long t = 0; t + from < active; t += 1000) {
+        used.add(plan.address(c, t));
+      }
+    }
+    return used.size();
+  }
+
+  @Test
+  void theAggregateDefenseFamiliesHaveTheShapesTheyStandFor() throws Exception {
+    Scenario.ClientGroup wide = family("wide-pool").groups(ClientClass.CRAWLER).get(0);
+    assertThat(wide.count()).isGreaterThanOrEqualTo(1000);
+    assertThat(wide.ratePerClient()).isLessThanOrEqualTo(0.1);
+    for (String name : List.of("rotating-pool-contiguous", "rotating-pool-spread")) {
+      Scenario s = family(name);
+      Scenario.ClientGroup pool = s.groups(ClientClass.CRAWLER).get(0);
+      assertThat(pool.rotationInterval()).as(name).isLessThanOrEqualTo(Duration.ofSeconds(15));
+      assertThat(addressesUsed(s, pool)).as("%s: addresses in all", name).isGreaterThanOrEqualTo(900);
+      assertThat(pool.spread()).as(name).isEqualTo(name.endsWith("spread"));
+    }
+    Scenario.ClientGroup mimic = family("route-mix-mimic").groups(ClientClass.CRAWLER).get(0);
+    double total = mimic.mix().values().stream().mapToDouble(Double::doubleValue).sum();
+    assertThat(mimic.mix().get("profile") / total).isLessThanOrEqualTo(0.30);
+    Scenario.ClientGroup ramp = family("slow-ramp").groups(ClientClass.CRAWLER).get(0);
+    assertThat(ramp.rampTime()).isGreaterThanOrEqualTo(Duration.ofMinutes(3));
+    Scenario cgnat = family("cgnat-shoppers");
+    Scenario.ClientGroup nat = cgnat.clients().stream().filter(g -> g.sharedAddresses() != null).findFirst()
+        .orElseThrow();
+    assertThat(nat.count()).isGreaterThanOrEqualTo(40);
+    assertThat(TrafficGenerator.addresses(cgnat, nat)).hasSizeLessThanOrEqualTo(4)
+        .allMatch(a -> a.startsWith("100.66.7."));
+    assertThat(TrafficGenerator.addresses(cgnat, cgnat.groups(ClientClass.CRAWLER).get(0)))
+        .allMatch(a -> a.startsWith("100.66.8."));
+    Scenario mobile = family("mobile-shoppers");
+    assertThat(mobile.groups(ClientClass.SHOPPER)).anyMatch(g -> g.rotationInterval() != null);
+    assertThat(mobile.groups(ClientClass.CRAWLER)).isNotEmpty();
+    Scenario sale = family("flash-sale-attack");
+    assertThat(sale.groups(ClientClass.SHOPPER)).anyMatch(g -> g.surge() != null)
+        .anyMatch(g -> g.startTime().compareTo(sale.attackStart()) > 0);
+    assertThat(sale.groups(ClientClass.CRAWLER)).isNotEmpty();
+    Scenario bot = family("search-bot-attack");
+    assertThat(bot.groups(ClientClass.SEARCH_BOT)).isNotEmpty();
+    assertThat(bot.groups(ClientClass.CRAWLER)).isNotEmpty();
   }
 
   @Test
