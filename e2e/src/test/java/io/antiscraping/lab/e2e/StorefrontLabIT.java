@@ -34,9 +34,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StorefrontLabIT {
 
-  /** Scenario files this suite runs: all shipped ones, or those named in -Dantiscraping.lab.scenarios=a,b. */
+  /**
+   * The scenarios every bound is asserted on: the six shipped ones, the shoppers-only mix and the mobile shoppers
+   * under attack. The other aggregate-defense families (wide, rotating, route-mix and slow-ramp pools, CGNAT
+   * shoppers, a flash sale and a search bot during an attack) are run and reported by the lab
+   * ({@code java -jar e2e/target/antiscraping-lab.jar}, every file of examples/scenarios) but not contained within
+   * the bounds yet: README, "What still gets through". Run any of them here with -Dantiscraping.lab.scenarios=a,b.
+   */
+  static final List<String> HELD_TO_THE_BOUNDS = List.of("burst-crawler", "distributed-crawler", "ua-rotating",
+      "flash-sale", "search-bot", "label-poisoning", "shopper-mix", "mobile-shoppers");
+  /** Scenario files this suite runs: {@link #HELD_TO_THE_BOUNDS}, or those named in -Dantiscraping.lab.scenarios. */
   static final List<String> FILES = System.getProperty("antiscraping.lab.scenarios", "").isBlank()
-      ? Lab.DEFAULT_SCENARIOS : List.of(System.getProperty("antiscraping.lab.scenarios").split(","));
+      ? HELD_TO_THE_BOUNDS : List.of(System.getProperty("antiscraping.lab.scenarios").split(","));
   /** The bound on write-driven nginx reloads in any minute of any scenario. */
   static final double MAX_RELOADS_PER_MINUTE = 6;
   /** The bound on profiles a crawler scenario may obtain when its file names none. */

@@ -408,8 +408,12 @@ public final class DecisionEngine {
                             boolean capReached, java.util.Set<Cidr> revoked) {
   }
 
-  /** A qualifying offender: the prefix to ban, and either the client that caused it or the prefix evidence. */
-  private record Candidate(Cidr prefix, Cidr client, double value, PrefixEvidence evidence) {
+  /**
+   * A qualifying offender: the prefix to ban, either the client that caused it or the prefix evidence, and the ban's
+   * duration and reason under the rule that applied.
+   */
+  private record Candidate(Cidr prefix, Cidr client, double value, PrefixEvidence evidence, Duration banFor,
+                           String reason) {
   }
 
   private static final Comparator<Candidate> STRONGEST_FIRST =
@@ -480,7 +484,8 @@ public final class DecisionEngine {
     List<Candidate> due = new ArrayList<>();
     if (available) {
       for (PrefixAggregator.Due d : prefixes.due()) {
-        due.add(new Candidate(d.prefix(), null, d.evidence().sum(), d.evidence()));
+        due.add(new Candidate(d.prefix(), null, d.evidence().sum(), d.evidence(), rule.prefixes().banFor(),
+            PrefixAggregator.describe(rule.signal(), rule.prefixes(), d.evidence())));
       }
     }
 
@@ -488,7 +493,10 @@ public final class DecisionEngine {
     for (Map.Entry<Cidr, Double> en : oe.clients.entrySet()) {
       Cidr client = en.getKey();
       double value = en.getValue();
-      if (!(value > rule.above())) {
+      // A known-good client is held to the base rule: the tighter bars of an attack level are for clients without
+      // an established history (a CGNAT address of many shoppers reaches them without being a crawler).
+      OffendersRule own = knownGood != null && knownGood.qualifying().contains(client) ? policy.offenders : rule;
+      if (!(value > own.above())) {
         continue;
       }
       Cidr prefix = policy.banPrefix(client);
@@ -498,8 +506,10 @@ public final class DecisionEngine {
       Offending prev = sameRule ? previous.offending().get(client) : null;
       Instant since = prev == null || prev.since().isAfter(now) ? now : prev.since();
       offending.put(client, new Offending(since, value));
-      if (available && !since.plus(rule.forDuration()).isAfter(now)) {
-        Candidate c = new Candidate(prefix, client, value, null);
+      if (available && !since.plus(own.forDuration()).isAfter(now)) {
+        String r = own.describe(value);
+        Candidate c = new Candidate(prefix, client, value, null, own.banFor(),
+            client.equals(prefix) ? r : client + ": " + r);
         qualified.merge(prefix, c, (a, b) -> STRONGEST_FIRST.compare(a, b) <= 0 ? a : b);
       }
     }
@@ -511,10 +521,10 @@ public final class DecisionEngine {
     java.util.Set<Cidr> prefixBans = new java.util.HashSet<>(bans.keySet());
     for (Candidate c : due) {
       BanEntry existing = bans.get(c.prefix());
-      Instant until = now.plus(c.evidence() != null ? rule.prefixes().banFor() : rule.banFor());
+      Instant until = now.plus(c.banFor());
       if (existing != null) {
         Instant u = existing.until().isAfter(until) ? existing.until() : until;
-        bans.put(c.prefix(), new BanEntry(u, reason(rule, c), c.evidence() != null ? c.evidence()
+        bans.put(c.prefix(), new BanEntry(u, c.reason(), c.evidence() != null ? c.evidence()
             : existing.evidence()));
       } else if (c.evidence() != null || !coveredByPrefix(c.prefix(), rule, prefixBans)) {
         fresh.add(c);
@@ -528,9 +538,8 @@ public final class DecisionEngine {
     List<String> bannedPrefixes = new ArrayList<>();
     for (int i = 0; i < fresh.size() && i < room; i++) {
       Candidate c = fresh.get(i);
-      Instant until = now.plus(c.evidence() != null ? rule.prefixes().banFor() : rule.banFor());
-      bans.put(c.prefix(), new BanEntry(until, reason(rule, c), c.evidence()));
-      (c.evidence() != null ? bannedPrefixes : banned).add(c.prefix() + " (" + reason(rule, c) + ")");
+      bans.put(c.prefix(), new BanEntry(now.plus(c.banFor()), c.reason(), c.evidence()));
+      (c.evidence() != null ? bannedPrefixes : banned).add(c.prefix() + " (" + c.reason() + ")");
     }
     if (!bannedPrefixes.isEmpty()) {
       events.add(new DecisionEvent(true, DecisionEvent.PREFIXES_BANNED, "Banned " + bannedPrefixes.size()
@@ -584,11 +593,5 @@ public final class DecisionEngine {
     return len < c.prefixLength() && banned.contains(c.widenTo(len));
   }
 
-  private static String reason(OffendersRule rule, Candidate c) {
-    if (c.evidence() != null) {
-      return PrefixAggregator.describe(rule.signal(), rule.prefixes(), c.evidence());
-    }
-    String r = rule.describe(c.value());
-    return c.client().equals(c.prefix()) ? r : c.client() + ": " + r;
-  }
+
 }

@@ -257,6 +257,26 @@ class DecisionEngineAggregateTest {
   }
 
   @Test
+  void aKnownGoodClientIsHeldToTheBaseBarNotToTheAttackLevels() {
+    ScrapingPolicySpec spec = withLevel(withKnownGood(Policies.ladder()), 2, l -> {
+      l.setOffenders(LevelOffenders.builder().above(5.0).forDuration("0s").build());
+      return l;
+    });
+    Run run = new Run(spec);
+    Map<String, Double> clients = Map.of("203.0.113.7", 10.0, "100.66.7.1", 10.0, "100.66.7.2", 30.0);
+    Map<String, Double> good = Map.of("100.66.7.1", 1.0, "100.66.7.2", 1.0);
+    run.at(0, readings(2000, clients, good));
+    Decision high = run.at(60, readings(2000, clients, good));
+    assertThat(high.next().level()).isEqualTo("high");
+    run.at(61, readings(2000, clients, good));
+    Decision d = run.at(121, readings(2000, clients, good));
+    assertThat(bans(d)).as("the unknown client at the attack bar (5); the known-good one only above the base bar (20)")
+        .containsExactlyInAnyOrder("203.0.113.7/32", "100.66.7.2/32");
+    assertThat(d.next().bans().get(Cidr.parse("100.66.7.2").orElseThrow()).until())
+        .as("held to the base rule, with its banFor (1h)").isEqualTo(Policies.T0.plusSeconds(121 + 3600));
+  }
+
+  @Test
   void anUnsetLevelFieldInheritsFromTheLevelBelow() {
     ScrapingPolicySpec spec = withLevel(Policies.ladder(), 1, l -> {
       l.setOffenders(LevelOffenders.builder().above(5.0).build());
