@@ -41,8 +41,9 @@ public class KnownGood {
   @Default("1000")
   @Min(1)
   @Max(MAX_CLIENTS)
-  @JsonPropertyDescription("Upper bound on known-good clients; the highest values are kept, the others are counted "
-      + "and reported (status.knownGood).")
+  @JsonPropertyDescription("Upper bound on the known-good clients exempted from route budgets; the highest values "
+      + "are kept, the others are counted (status.knownGoodLeftOut). Every known-good client still protects its "
+      + "prefix from prefix bans.")
   @Builder.Default
   private Integer maxClients = DEFAULT_MAX_CLIENTS;
 }

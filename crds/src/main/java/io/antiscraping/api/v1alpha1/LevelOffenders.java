@@ -3,6 +3,7 @@ package io.antiscraping.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import lombok.AllArgsConstructor;
 import lombok.Builder;
 import lombok.Data;
@@ -23,11 +24,14 @@ public class LevelOffenders {
 
   @JsonProperty("for")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long a client must stay above the bar while this level is in force (at most "
       + "spec.offenders.for).")
   private String forDuration;
 
   @Pattern(Durations.PATTERN)
+
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long bans decided while this level is in force last; they keep this expiry after "
       + "the level is left.")
   private String banFor;

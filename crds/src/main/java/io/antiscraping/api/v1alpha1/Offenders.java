@@ -34,12 +34,14 @@ public class Offenders {
   @JsonProperty("for")
   @Default("1m")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long a client must stay above the threshold before it is banned.")
   @Builder.Default
   private String forDuration = "1m";
 
   @Default("1h")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long a ban lasts. Offending again while banned extends the ban.")
   @Builder.Default
   private String banFor = "1h";

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 import lombok.AllArgsConstructor;
 import lombok.Builder;
@@ -48,6 +49,7 @@ public class PrefixAggregation {
   @JsonProperty("for")
   @Default("1m")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long a prefix must qualify (sum, members and purity) at every evaluation before it is banned.")
   @Builder.Default
   private String forDuration = "1m";
@@ -74,6 +76,8 @@ public class PrefixAggregation {
   private Integer minMembers = 2;
 
   @Pattern(Durations.PATTERN)
+
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long a prefix ban lasts; defaults to offenders.banFor.")
   private String banFor;
 }

@@ -31,6 +31,7 @@ public class PrometheusSource {
 
   @Default(DEFAULT_TIMEOUT)
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("Timeout of each query.")
   @Builder.Default
   private String timeout = DEFAULT_TIMEOUT;

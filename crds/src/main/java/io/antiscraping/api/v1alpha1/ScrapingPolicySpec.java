@@ -63,6 +63,7 @@ public class ScrapingPolicySpec {
 
   @Default(DEFAULT_EVALUATION_INTERVAL)
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How often the signals are evaluated and the level decided, as a duration (e.g. 30s, 1m). "
       + "At least 1s.")
   @Builder.Default
@@ -90,6 +91,7 @@ public class ScrapingPolicySpec {
 
   @Default(DEFAULT_BAN_UPDATE_INTERVAL)
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("Write budget: changes of bans and known-good exemptions reach the data plane at most once "
       + "per this interval per target (every ingress-nginx change reloads nginx). A level change goes out at once "
       + "and takes the pending bans with it. 0s writes every change at once.")
@@ -102,6 +104,7 @@ public class ScrapingPolicySpec {
 
   @Default(DEFAULT_COOLDOWN)
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("De-escalation stabilization window: the level in force is the highest level recommended "
       + "at any evaluation within the last `cooldown`, so the policy relaxes only after the attack has been over this long.")
   @Builder.Default
@@ -116,6 +119,7 @@ public class ScrapingPolicySpec {
 
   @Default(DEFAULT_STALE_AFTER)
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("With onMetricsUnavailable=Hold: how long the last decision is kept without fresh metrics.")
   @Builder.Default
   private String staleAfter = DEFAULT_STALE_AFTER;

@@ -28,4 +28,13 @@ public class SignalStatus {
 
   @JsonPropertyDescription("Why the last evaluation of this signal produced no value.")
   private String error;
+
+  @JsonPropertyDescription("For a per-client signal: series beyond what the operator keeps of one answer (the "
+      + "weakest values) that were left out; absent when none were.")
+  private Integer clientsLeftOut;
+
+  /** A signal status without left-out clients. */
+  public SignalStatus(String name, Double value, Integer clients, Integer invalidClients, String error) {
+    this(name, value, clients, invalidClients, error, null);
+  }
 }

@@ -35,6 +35,7 @@ public class WhenCondition {
   @JsonProperty("for")
   @Default("0s")
   @Pattern(Durations.PATTERN)
+  @Size(max = Durations.MAX_LENGTH)
   @JsonPropertyDescription("How long the comparison must hold continuously before the condition holds (e.g. 2m).")
   @Builder.Default
   private String forDuration = "0s";

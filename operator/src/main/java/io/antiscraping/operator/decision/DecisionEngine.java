@@ -246,6 +246,7 @@ public final class DecisionEngine {
     Double scalar;
     Map<Cidr, Double> clients;
     int invalid;
+    int leftOut;
     String error;
 
     Eval(String name, boolean perClient) {
@@ -264,7 +265,7 @@ public final class DecisionEngine {
       for (double v : clients.values()) {
         max = max == null ? v : Math.max(max, v);
       }
-      return new SignalSummary(name, max, clients.size(), invalid, null);
+      return new SignalSummary(name, max, clients.size(), invalid, null, leftOut == 0 ? null : leftOut);
     }
   }
 
@@ -305,6 +306,7 @@ public final class DecisionEngine {
           }
           e.clients = clients;
           e.invalid = invalid;
+          e.leftOut = pc.leftOut();
         }
       }
       out.put(s.getName(), e);

@@ -55,14 +55,28 @@ public final class Plans {
     return levels.get(0).getName();
   }
 
-  /** The allowlist entries that parse as an IP address or CIDR, canonical, sorted, without duplicates. */
+  /**
+   * The allowlist entries that parse as an IP address or CIDR, canonical, sorted, without duplicates. IPv4-mapped
+   * IPv6 entries ({@code ::ffff:10.0.0.0/104}) are normalised to the IPv4 prefix they denote, as client keys are, so
+   * that they protect the clients they name.
+   */
   public static List<Cidr> allowlist(ScrapingPolicySpec spec) {
     TreeSet<Cidr> out = new TreeSet<>();
     for (String s : allowlistEntries(spec)) {
-      Cidr.parse(s == null ? null : s.trim()).ifPresent(out::add);
+      Cidr.parse(s == null ? null : s.trim()).map(Cidr::unmapIpv4).ifPresent(out::add);
     }
     return List.copyOf(out);
   }
+
+  /**
+   * Addresses no ban may ever cover, whatever the policy says: the unspecified, loopback and link-local ranges, the
+   * IPv4-compatible and IPv4-mapped IPv6 ranges (a ban over them would reach IPv4 clients through their mapped
+   * form) and multicast. A client key there is the sign of a misconfigured metric (a proxy's own address, a
+   * forged label), never of a real client.
+   */
+  public static final List<Cidr> NEVER_BANNED = java.util.stream.Stream.of("0.0.0.0/8", "127.0.0.0/8",
+          "169.254.0.0/16", "224.0.0.0/4", "255.255.255.255/32", "::/96", "::ffff:0:0/96", "fe80::/10", "ff00::/8")
+      .map(c -> Cidr.parse(c).orElseThrow()).toList();
 
   static EnforcementPlan.RateLimits rateLimits(RateLimit r) {
     if (r == null) {

@@ -171,8 +171,14 @@ final class Policy {
     return i == null ? -1 : i;
   }
 
+  /** Whether {@code c} overlaps the allowlist or the addresses no ban may cover ({@link Plans#NEVER_BANNED}). */
   boolean allowlisted(Cidr c) {
     for (Cidr a : allowlist) {
+      if (a.overlaps(c)) {
+        return true;
+      }
+    }
+    for (Cidr a : Plans.NEVER_BANNED) {
       if (a.overlaps(c)) {
         return true;
       }

@@ -18,18 +18,24 @@ public sealed interface SignalReading permits SignalReading.Scalar, SignalReadin
    *
    * @param values    client key to value
    * @param unlabeled series that had no value for the client label (counted as invalid clients)
+   * @param leftOut   series the answer held beyond what is kept (the weakest values): the strongest clients are
+   *                  all here, so bans stay right; the status says how many were left out
    */
-  record PerClient(Map<String, Double> values, int unlabeled) implements SignalReading {
+  record PerClient(Map<String, Double> values, int unlabeled, int leftOut) implements SignalReading {
     public PerClient {
       Objects.requireNonNull(values, "values");
       values = Collections.unmodifiableMap(new HashMap<>(values));
-      if (unlabeled < 0) {
-        throw new IllegalArgumentException("unlabeled < 0");
+      if (unlabeled < 0 || leftOut < 0) {
+        throw new IllegalArgumentException("unlabeled or leftOut < 0");
       }
     }
 
+    public PerClient(Map<String, Double> values, int unlabeled) {
+      this(values, unlabeled, 0);
+    }
+
     public PerClient(Map<String, Double> values) {
-      this(values, 0);
+      this(values, 0, 0);
     }
   }
 

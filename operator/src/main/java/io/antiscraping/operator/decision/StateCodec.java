@@ -83,7 +83,7 @@ public final class StateCodec {
     List<SignalStatus> signals = new ArrayList<>();
     for (SignalSummary sum : d.signals()) {
       signals.add(new SignalStatus(sum.name(), sum.value(), sum.clients(), sum.invalidClients(),
-          sum.error() == null ? null : Fmt.truncate(sum.error(), MAX_TEXT)));
+          sum.error() == null ? null : Fmt.truncate(sum.error(), MAX_TEXT), sum.leftOut()));
     }
     status.setSignals(signals);
 

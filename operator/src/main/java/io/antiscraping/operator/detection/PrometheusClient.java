@@ -1,7 +1,5 @@
 package io.antiscraping.operator.detection;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.antiscraping.operator.detection.QueryResult.Failure;
 import io.antiscraping.operator.detection.QueryResult.Kind;
 import java.io.ByteArrayInputStream;
@@ -25,9 +23,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,23 +45,36 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class PrometheusClient implements QueryRunner {
 
-  /** Largest answer read (a per-client query over many clients is a few MB). */
-  public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+  /**
+   * Largest answer read: 64 MiB, or an eighth of the heap when that is less (the bytes are held while the answer is
+   * read as a stream; a per-client query over many clients is a few MB).
+   */
+  public static final int DEFAULT_MAX_BODY_BYTES = (int) Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 8);
   private static final int MAX_GET_URI = 2048;
-  private static final int SNIPPET = 200;
 
-  private final ObjectMapper json = new ObjectMapper();
   private final QueryObserver observer;
   private final int maxBodyBytes;
+  private final int maxSeries;
   private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+  /** RFC 6750 b64token: what an Authorization header may carry after "Bearer ". */
+  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9\\-._~+/]+=*");
 
   public PrometheusClient(QueryObserver observer) {
     this(observer, DEFAULT_MAX_BODY_BYTES);
   }
 
   public PrometheusClient(QueryObserver observer, int maxBodyBytes) {
+    this(observer, maxBodyBytes, AnswerReader.DEFAULT_MAX_SERIES);
+  }
+
+  /**
+   * @param maxBodyBytes the largest answer read
+   * @param maxSeries    series kept of one vector (the strongest; the others are counted)
+   */
+  public PrometheusClient(QueryObserver observer, int maxBodyBytes, int maxSeries) {
     this.observer = observer == null ? QueryObserver.NONE : observer;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxSeries = maxSeries;
   }
 
   @Override
@@ -75,7 +84,9 @@ public final class PrometheusClient implements QueryRunner {
     try {
       r = send(endpoint, promql);
     } catch (RuntimeException e) {
-      r = new Failure(Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority() + ": " + e);
+      // The exception's text may carry request headers (the JDK quotes a rejected header value): never echo it.
+      r = new Failure(Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority() + " ("
+          + e.getClass().getSimpleName() + ")");
     }
     observer.observed(r.outcome(), Duration.ofNanos(System.nanoTime() - start));
     return r;
@@ -87,6 +98,13 @@ public final class PrometheusClient implements QueryRunner {
       client = client(ep);
     } catch (IllegalArgumentException e) {
       return new Failure(Kind.TLS_ERROR, e.getMessage());
+    }
+    if (ep.bearerToken().isPresent() && !TOKEN.matcher(ep.bearerToken().get()).matches()) {
+      // Checked before any header is built: the JDK's rejection of a header quotes its value, and a Secret's value
+      // (a private key, say) must never reach a status, an Event or a log.
+      return new Failure(Kind.BAD_CREDENTIALS, "the bearer token is not a valid HTTP token ("
+          + ep.bearerToken().get().length() + " characters; only letters, digits and -._~+/= may appear, no spaces "
+          + "or line breaks): check that the Secret key holds a Prometheus token");
     }
     URI uri = ep.queryUri();
     String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
@@ -156,73 +174,51 @@ public final class PrometheusClient implements QueryRunner {
   private QueryResult parse(PrometheusEndpoint ep, HttpResponse<byte[]> resp) {
     int code = resp.statusCode();
     byte[] body = resp.body() == null ? new byte[0] : resp.body();
-    JsonNode root = null;
-    try {
-      root = body.length == 0 ? null : json.readTree(body);
-    } catch (IOException e) {
-      root = null;
-    }
+    AnswerReader.Answer a = AnswerReader.read(body, maxSeries);
     if (code >= 300 && code < 400) {
       return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
           + " (redirect to " + clean(resp.headers().firstValue("Location").orElse("?")) + ", not followed): "
           + "set the URL it redirects to");
     }
     if (code >= 400) {
-      if (root != null && root.isObject() && root.hasNonNull("error")) {
-        String type = root.path("errorType").asText("");
-        return new Failure(Kind.HTTP_ERROR, "Prometheus answered HTTP " + code + (type.isEmpty() ? "" : " (" + type
-            + ")") + ": " + clean(root.path("error").asText()));
+      if (!a.malformed() && a.error() != null) {
+        String type = a.errorType() == null ? "" : a.errorType();
+        return new Failure(Kind.HTTP_ERROR, "Prometheus answered HTTP " + code + (type.isEmpty() ? "" : " ("
+            + clean(type) + ")") + ": " + prometheusError(a.error()));
       }
       return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
-          + (body.length == 0 ? "" : ": " + snippet(body)));
+          + described(resp, body));
     }
-    if (root == null || !root.isObject()) {
-      String ct = resp.headers().firstValue("Content-Type").orElse("none");
-      return new Failure(Kind.NOT_JSON, "answer from " + ep.authority() + " (HTTP " + code + ", content type "
-          + clean(ct) + ") is not JSON" + (body.length == 0 ? " (empty body)" : ": " + snippet(body)));
+    if (a.malformed()) {
+      return new Failure(Kind.NOT_JSON, "answer from " + ep.authority() + " (HTTP " + code + ") is not JSON"
+          + (body.length == 0 ? " (empty body)" : described(resp, body)));
     }
-    if (!"success".equals(root.path("status").asText())) {
-      if (root.hasNonNull("error")) {
+    if (!"success".equals(a.status())) {
+      if (a.error() != null) {
         return new Failure(Kind.HTTP_ERROR, "Prometheus answered status error"
-            + (root.hasNonNull("errorType") ? " (" + clean(root.path("errorType").asText()) + ")" : "") + ": "
-            + clean(root.path("error").asText()));
+            + (a.errorType() != null ? " (" + clean(a.errorType()) + ")" : "") + ": " + prometheusError(a.error()));
       }
-      return new Failure(Kind.BAD_RESPONSE, "answer from " + ep.authority() + " is not a Prometheus API answer: "
-          + snippet(body));
+      return new Failure(Kind.BAD_RESPONSE, "answer from " + ep.authority() + " is not a Prometheus API answer"
+          + described(resp, body));
     }
-    JsonNode data = root.path("data");
-    String type = data.path("resultType").asText("");
-    JsonNode result = data.path("result");
+    String type = a.resultType() == null ? "" : a.resultType();
     switch (type) {
       case "scalar": {
-        Double v = sampleValue(result);
+        Double v = AnswerReader.sampleValue(a.scalar());
         if (v == null) {
-          return new Failure(Kind.BAD_RESPONSE, "malformed scalar in the answer: " + snippet(body));
+          return new Failure(Kind.BAD_RESPONSE, "malformed scalar in the answer" + described(resp, body));
         }
         Failure bad = nonFinite(v);
         return bad != null ? bad : new QueryResult.Scalar(v);
       }
       case "vector": {
-        if (!result.isArray()) {
-          return new Failure(Kind.BAD_RESPONSE, "malformed vector in the answer: " + snippet(body));
+        if (a.badSeries()) {
+          return new Failure(Kind.BAD_RESPONSE, "malformed vector in the answer" + described(resp, body));
         }
-        if (result.isEmpty()) {
+        if (a.series().isEmpty()) {
           return new Failure(Kind.EMPTY, "empty result: the query returned no series");
         }
-        List<QueryResult.Series> series = new ArrayList<>(result.size());
-        for (JsonNode s : result) {
-          Double v = sampleValue(s.path("value"));
-          if (v == null) {
-            return new Failure(Kind.BAD_RESPONSE, "malformed sample in the answer: " + clean(s.toString()));
-          }
-          Map<String, String> labels = new HashMap<>();
-          for (Iterator<Map.Entry<String, JsonNode>> it = s.path("metric").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            labels.put(e.getKey(), e.getValue().asText());
-          }
-          series.add(new QueryResult.Series(labels, v));
-        }
-        return new QueryResult.Vector(series);
+        return new QueryResult.Vector(a.series(), a.dropped());
       }
       case "matrix":
         return new Failure(Kind.WRONG_TYPE, "expected an instant vector or a scalar, got a range vector (matrix): "
@@ -234,24 +230,10 @@ public final class PrometheusClient implements QueryRunner {
     }
   }
 
-  /** A number from a {@code [timestamp, "value"]} pair, or null when malformed. */
-  private static Double sampleValue(JsonNode pair) {
-    if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isTextual()) {
-      return null;
-    }
-    String s = pair.get(1).asText();
-    return switch (s) {
-      case "NaN" -> Double.NaN;
-      case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
-      case "-Inf" -> Double.NEGATIVE_INFINITY;
-      default -> {
-        try {
-          yield Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-          yield null;
-        }
-      }
-    };
+  /** Prometheus's own error text (a PromQL parse error, say): one line, at most 200 characters. */
+  private static String prometheusError(String error) {
+    String c = clean(error);
+    return c.length() > 200 ? c.substring(0, 200) + "..." : c;
   }
 
   private static Failure nonFinite(double v) {
@@ -264,14 +246,19 @@ public final class PrometheusClient implements QueryRunner {
     return null;
   }
 
+  /**
+   * One client per CA bundle (each HttpClient owns a selector thread): the timeout is set per request, so that
+   * policies with many distinct timeouts cannot make the operator create a thread each. The connect timeout is the
+   * longest query timeout; each query's own timeout bounds the whole exchange.
+   */
   private HttpClient client(PrometheusEndpoint ep) {
     String ca = ep.caPem().orElse("");
-    String key = (ca.isEmpty() ? "-" : sha256(ca)) + "/" + ep.timeout().toMillis();
+    String key = ca.isEmpty() ? "-" : sha256(ca);
     HttpClient c = clients.get(key);
     if (c != null) {
       return c;
     }
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(ep.timeout())
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(PrometheusEndpoint.MAX_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1);
     if (!ca.isEmpty()) {
       b.sslContext(sslContext(ca));
@@ -314,10 +301,16 @@ public final class PrometheusClient implements QueryRunner {
     }
   }
 
-  private static String snippet(byte[] body) {
-    String s = new String(body, 0, Math.min(body.length, SNIPPET * 2), StandardCharsets.UTF_8);
-    s = clean(s);
-    return s.length() > SNIPPET ? s.substring(0, SNIPPET) + "..." : s;
+  /**
+   * What an answer was, never what it said: the body of an answer that is not a Prometheus answer may be anything
+   * the URL points at (a metadata service, an internal page), so only its size and content type are reported.
+   */
+  private static String described(HttpResponse<byte[]> resp, byte[] body) {
+    if (body.length == 0) {
+      return "";
+    }
+    return " (" + body.length + " bytes of " + clean(resp.headers().firstValue("Content-Type").orElse("unknown type")
+        .split(";")[0].trim()) + ")";
   }
 
   /** Printable single line; bounded. */

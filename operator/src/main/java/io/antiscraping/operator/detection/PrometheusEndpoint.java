@@ -19,6 +19,8 @@ public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Opti
                                  Duration timeout) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  /** The longest query timeout: a longer one would let one policy hold a worker (and its namespace) for long. */
+  public static final Duration MAX_TIMEOUT = Duration.ofSeconds(30);
 
   public PrometheusEndpoint {
     Objects.requireNonNull(baseUrl, "baseUrl");
@@ -28,7 +30,8 @@ public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Opti
     }
     bearerToken = bearerToken == null ? Optional.empty() : bearerToken.filter(t -> !t.isBlank()).map(String::strip);
     caPem = caPem == null ? Optional.empty() : caPem.filter(p -> !p.isBlank());
-    timeout = timeout == null || timeout.isZero() || timeout.isNegative() ? DEFAULT_TIMEOUT : timeout;
+    timeout = timeout == null || timeout.isZero() || timeout.isNegative() ? DEFAULT_TIMEOUT
+        : timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout;
   }
 
   /** An endpoint without credentials, with the default timeout. */

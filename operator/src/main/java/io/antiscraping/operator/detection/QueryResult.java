@@ -11,10 +11,18 @@ public sealed interface QueryResult permits QueryResult.Scalar, QueryResult.Vect
   record Scalar(double value) implements QueryResult {
   }
 
-  /** A non-empty instant vector; sample values may be NaN or infinite, the caller decides. */
-  record Vector(List<Series> series) implements QueryResult {
+  /**
+   * A non-empty instant vector; sample values may be NaN or infinite, the caller decides.
+   *
+   * @param dropped series of the answer left out because it held more than the client keeps (the weakest)
+   */
+  record Vector(List<Series> series, int dropped) implements QueryResult {
     public Vector {
       series = List.copyOf(series);
+    }
+
+    public Vector(List<Series> series) {
+      this(series, 0);
     }
   }
 
@@ -56,7 +64,9 @@ public sealed interface QueryResult permits QueryResult.Scalar, QueryResult.Vect
     /** TLS handshake failed or the CA bundle is invalid. */
     TLS_ERROR("tls_error"),
     /** The answer exceeded the size limit. */
-    TOO_LARGE("too_large");
+    TOO_LARGE("too_large"),
+    /** The request cannot be sent as configured (e.g. a bearer token an HTTP header cannot carry). */
+    BAD_CREDENTIALS("bad_credentials");
 
     private final String outcome;
 

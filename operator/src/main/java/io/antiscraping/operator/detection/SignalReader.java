@@ -80,7 +80,7 @@ public final class SignalReader {
           values.merge(client, s.value(), PerClientMax::max);
         }
       }
-      return new SignalReading.PerClient(values, unlabeled);
+      return new SignalReading.PerClient(values, unlabeled, v.dropped());
     }
     if (result instanceof QueryResult.Failure f && f.kind() == QueryResult.Kind.EMPTY) {
       return new SignalReading.PerClient(Map.of());

@@ -15,6 +15,7 @@ import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.api.v1alpha1.Waf;
 import io.antiscraping.api.v1alpha1.WhenCondition;
 import io.antiscraping.operator.decision.Cidr;
+import io.antiscraping.operator.detection.PrometheusEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,12 +87,18 @@ public final class PolicyValidator {
     duration(spec.getStaleAfter(), "spec.staleAfter", out);
     if (spec.getPrometheus() != null) {
       String url = spec.getPrometheus().getUrl();
-      if (url != null && !URL.matcher(url).matches()) {
+      if (url != null && (url.contains("?") || url.contains("#") || url.contains("@"))) {
+        // A query or fragment would neutralise the appended /api/v1/query (the operator would fetch the URL as
+        // given), and userinfo would put credentials into a policy.
+        out.add(new Violation("spec.prometheus.url", quote(url) + " must not have a query (?), a fragment (#) or "
+            + "user information (@): give the base URL of the Prometheus HTTP API"));
+      } else if (url != null && !URL.matcher(url).matches()) {
         out.add(new Violation("spec.prometheus.url", quote(url) + " is not an http(s) URL"));
       }
       duration(spec.getPrometheus().getTimeout(), "spec.prometheus.timeout", out).ifPresent(d -> {
-        if (d.isZero()) {
-          out.add(new Violation("spec.prometheus.timeout", "must be greater than 0"));
+        if (d.isZero() || d.compareTo(PrometheusEndpoint.MAX_TIMEOUT) > 0) {
+          out.add(new Violation("spec.prometheus.timeout", "must be greater than 0 and at most 30s, was "
+              + spec.getPrometheus().getTimeout()));
         }
       });
     }
@@ -474,7 +481,9 @@ public final class PolicyValidator {
     }
     Optional<Duration> d = Durations.parse(text);
     if (d.isEmpty()) {
-      out.add(new Violation(path, quote(text) + " is not a duration such as 30s, 2m or 1h30m"));
+      out.add(new Violation(path, quote(text) + " is not a duration such as 30s, 2m or 1h30m"
+          + (text.length() > Durations.MAX_LENGTH ? " (at most " + Durations.MAX_LENGTH + " characters)"
+          : Durations.PATTERN_MATCHES.test(text) ? " (at most " + Durations.MAX.toDays() + " days)" : "")));
     }
     return d;
   }

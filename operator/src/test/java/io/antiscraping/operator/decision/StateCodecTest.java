@@ -217,7 +217,10 @@ class StateCodecTest {
 
   private static String randomClient(Random rnd, boolean v6) {
     if (!v6) {
-      return (1 + rnd.nextInt(223)) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256);
+      // Public unicast first octets (127/8 is never banned).
+      int first = 1 + rnd.nextInt(222);
+      return (first >= 127 ? first + 1 : first) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "."
+          + rnd.nextInt(256);
     }
     byte[] b = new byte[16];
     rnd.nextBytes(b);

@@ -50,19 +50,18 @@ class PrometheusClientTest {
         Arguments.of(200, "application/json", "{\"status\":\"success\",\"data\":{\"resultType\":\"string\","
             + "\"result\":[1,\"x\"]}}", Kind.WRONG_TYPE, "expected an instant vector or a scalar, got a string"),
         Arguments.of(200, "text/html", "<html><body>Sign in\n to continue</body></html>", Kind.NOT_JSON,
-            "answer from 127.0.0.1:PORT (HTTP 200, content type text/html) is not JSON: <html><body>Sign in to "
-                + "continue</body></html>"),
+            "answer from 127.0.0.1:PORT (HTTP 200) is not JSON (46 bytes of text/html)"),
         Arguments.of(200, "application/json", "", Kind.NOT_JSON,
-            "answer from 127.0.0.1:PORT (HTTP 200, content type application/json) is not JSON (empty body)"),
+            "answer from 127.0.0.1:PORT (HTTP 200) is not JSON (empty body)"),
         Arguments.of(200, "application/json", "{\"hello\":1}", Kind.BAD_RESPONSE,
-            "answer from 127.0.0.1:PORT is not a Prometheus API answer: {\"hello\":1}"),
+            "answer from 127.0.0.1:PORT is not a Prometheus API answer (11 bytes of application/json)"),
         Arguments.of(400, "application/json", "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":"
             + "\"1:5: parse error: unexpected end of input\"}", Kind.HTTP_ERROR,
             "Prometheus answered HTTP 400 (bad_data): 1:5: parse error: unexpected end of input"),
         Arguments.of(503, "application/json", "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":"
             + "\"TSDB not ready\"}", Kind.HTTP_ERROR, "Prometheus answered HTTP 503 (unavailable): TSDB not ready"),
         Arguments.of(502, "text/html", "<h1>Bad Gateway</h1>", Kind.HTTP_ERROR,
-            "Prometheus at 127.0.0.1:PORT answered HTTP 502: <h1>Bad Gateway</h1>"),
+            "Prometheus at 127.0.0.1:PORT answered HTTP 502 (20 bytes of text/html)"),
         Arguments.of(401, null, "", Kind.HTTP_ERROR, "Prometheus at 127.0.0.1:PORT answered HTTP 401"),
         Arguments.of(302, null, "", Kind.HTTP_ERROR, "Prometheus at 127.0.0.1:PORT answered HTTP 302 (redirect to "
             + "http://elsewhere.example/api/v1/query, not followed): set the URL it redirects to"));
@@ -132,6 +131,49 @@ class PrometheusClientTest {
     // the server echoing it is beyond our control, but our own wording never includes it
     assertThat(((Failure) client.query(ep.withBearerToken("other"), "up")).message())
         .startsWith("Prometheus at 127.0.0.1:").doesNotContain("other");
+  }
+
+  /** Security finding 1: a Secret holding a private key, used as a bearer token, never reaches a message. */
+  @Test
+  void aTokenAHeaderCannotCarryIsRefusedWithoutEchoingIt() {
+    stub.json("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"1\"]}}");
+    String key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+    QueryResult r = client.query(stub.endpoint().withBearerToken(key), "up");
+    assertThat(r).isInstanceOf(Failure.class);
+    assertThat(((Failure) r).kind()).isEqualTo(Kind.BAD_CREDENTIALS);
+    assertThat(((Failure) r).message()).contains("not a valid HTTP token").doesNotContain("PRIVATE")
+        .doesNotContain("MIIE").doesNotContain("\n");
+    assertThat(stub.lastRequest.get()).as("nothing was sent").isNull();
+  }
+
+  /** Security finding 3: an answer that is not Prometheus's (a metadata service, say) is described, not echoed. */
+  @Test
+  void aForeignAnswerIsNeverEchoed() {
+    stub.answer(200, "text/plain; charset=utf-8", "AccessKeyId=AKIAEXAMPLE\nSecretAccessKey=wJalrXUtnFEMI");
+    Failure f = (Failure) client.query(stub.endpoint(), "up");
+    assertThat(f.message()).doesNotContain("AKIA").doesNotContain("wJalr").matches(".*\\(\\d+ bytes of text/plain\\)$");
+    stub.answer(404, "application/json", "{\"instance-id\":\"i-0abc\",\"token\":\"t0k\"}");
+    assertThat(((Failure) client.query(stub.endpoint(), "up")).message()).doesNotContain("i-0abc")
+        .doesNotContain("t0k");
+  }
+
+  /** Security finding 5: distinct timeouts must not each create an HTTP client with its own selector thread. */
+  @Test
+  void distinctTimeoutsShareOneClientAndThread() {
+    stub.json("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"1\"]}}");
+    client.query(stub.endpoint(), "up");
+    long before = selectorThreads();
+    for (int ms = 1000; ms < 1050; ms++) {
+      assertThat(client.query(stub.endpoint().withTimeout(java.time.Duration.ofMillis(ms)), "up"))
+          .isInstanceOf(QueryResult.Scalar.class);
+    }
+    assertThat(selectorThreads()).isLessThanOrEqualTo(before);
+    assertThat(stub.endpoint().withTimeout(java.time.Duration.ofHours(1)).timeout())
+        .isEqualTo(PrometheusEndpoint.MAX_TIMEOUT);
+  }
+
+  private static long selectorThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().contains("SelectorManager")).count();
   }
 
   @Test

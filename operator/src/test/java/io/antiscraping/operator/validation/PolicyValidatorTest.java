@@ -119,4 +119,15 @@ class PolicyValidatorTest {
         Selector.Requirement.builder().key("app").operator(Selector.Operator.IN).build())).build())))
         .containsExactly("spec.targets.selector.matchExpressions[0].values: In and NotIn need values");
   }
+
+  /** Security findings 3 and 5: a URL that neutralises the API path, or an unbounded timeout, is Invalid. */
+  @Test
+  void aPrometheusUrlWithQueryFragmentOrUserinfoAndAnUnboundedTimeoutAreInvalid() {
+    for (String url : List.of("http://169.254.169.254/latest/meta-data/?x=", "http://prom:9090/#", "http://u:p@prom:9090")) {
+      assertThat(violations(s -> s.setPrometheus(PrometheusSource.builder().url(url).build())))
+          .singleElement().asString().startsWith("spec.prometheus.url: ").contains("must not have a query");
+    }
+    assertThat(violations(s -> s.setPrometheus(PrometheusSource.builder().url("http://prom:9090").timeout("5m").build())))
+        .containsExactly("spec.prometheus.timeout: must be greater than 0 and at most 30s, was 5m");
+  }
 }

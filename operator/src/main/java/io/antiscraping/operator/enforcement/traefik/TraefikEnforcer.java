@@ -140,7 +140,8 @@ public final class TraefikEnforcer implements Enforcer {
     if (limit.path("average").asLong() == 0) {
       return "no limit (average 0)";
     }
-    return limit.path("average").asLong() + " requests per " + limit.path("period").asText() + " per client, burst "
-        + limit.path("burst").asLong();
+    boolean perHost = limit.path("sourceCriterion").path("requestHost").asBoolean(false);
+    return limit.path("average").asLong() + " requests per " + limit.path("period").asText()
+        + (perHost ? " for the whole host (route budget)" : " per client") + ", burst " + limit.path("burst").asLong();
   }
 }
