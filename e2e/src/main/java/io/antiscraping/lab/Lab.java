@@ -18,6 +18,10 @@ import java.util.stream.Stream;
 /** A lab session: runs scenarios one after the other and writes the report. */
 public final class Lab {
 
+  /** The controller every scenario runs against (ScenarioRun's settings). */
+  private static final io.antiscraping.lab.nginx.ControllerSettings LAB_CONTROLLER =
+      io.antiscraping.lab.nginx.ControllerSettings.operatorRequirements(List.of("127.0.0.0/8"));
+
   /** The in-JVM API server logs every request at INFO through java.util.logging (kept referenced). */
   private static final java.util.logging.Logger MOCK_SERVER_LOG =
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -72,7 +76,9 @@ public final class Lab {
     try {
       environment = "Kubernetes API: " + (System.getenv("KUBECONFIG") == null || System.getenv("KUBECONFIG").isBlank()
           ? "in-JVM API server (Fabric8 mock server, CRUD mode)" : "cluster from KUBECONFIG (a namespace per scenario)")
-          + "; nginx " + "with ModSecurity and the OWASP CRS (Debian); Prometheus scraping every 1s; "
+          + "; ingress-nginx modelled: " + LAB_CONTROLLER.replicas() + " nginx replicas with ModSecurity (Debian "
+          + "libmodsecurity 3.0.9) and the OWASP CRS " + io.antiscraping.lab.nginx.CoreRuleSet.V4_VERSION
+          + ", --sync-rate-limit " + LAB_CONTROLLER.syncRateLimit() + "/s; Prometheus scraping every 1s; "
           + Runtime.getRuntime().availableProcessors() + " CPUs.";
       for (Scenario scenario : scenarios) {
         System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()

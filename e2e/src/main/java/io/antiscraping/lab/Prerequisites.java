@@ -1,6 +1,7 @@
 package io.antiscraping.lab;
 
 import io.antiscraping.lab.metrics.MtailProcess;
+import io.antiscraping.lab.nginx.CoreRuleSet;
 import io.antiscraping.lab.nginx.NginxProcess;
 import io.antiscraping.lab.nginx.NginxSettings;
 import java.io.IOException;
@@ -11,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The Debian packages the lab runs, and how to get them. */
+/**
+ * The Debian packages the lab runs, and how to get them; and the OWASP Core Rule Set the controller image ships, which
+ * the lab fetches from its Go module with {@code go} into a cache outside the clone ({@link CoreRuleSet#v4()}).
+ */
 public final class Prerequisites {
 
   /** Package -> a file it installs. */
@@ -45,6 +49,15 @@ public final class Prerequisites {
    * Installs what is missing when running as root; otherwise throws with the exact command to run.
    */
   public static void ensure() throws IOException, InterruptedException {
+    ensurePackages();
+    if (!CoreRuleSet.v4Cached()) {
+      System.out.println("Fetching the OWASP Core Rule Set " + CoreRuleSet.V4_VERSION + " (" + CoreRuleSet.V4_MODULE
+          + ") into " + CoreRuleSet.v4Dir() + " ...");
+    }
+    CoreRuleSet.v4();
+  }
+
+  private static void ensurePackages() throws IOException, InterruptedException {
     List<String> missing = missing();
     if (missing.isEmpty()) {
       return;

@@ -142,12 +142,22 @@ public final class ScenarioRun {
             notes.add("nginx rejected a configuration rendered from the Ingress: " + rejected.error());
           }
           policies.close();
+          var c = controller.controllerSettings();
+          notes.add("ingress controller: " + controller.replicas() + " replicas, --sync-rate-limit "
+              + c.syncRateLimit() + "/s (" + controller.syncs() + " syncs, " + controller.reloads()
+              + " reloads per replica), limit-req-status-code " + c.limitReqStatusCode()
+              + ", use-forwarded-headers " + c.useForwardedHeaders() + ", proxy-real-ip-cidr "
+              + String.join(",", c.proxyRealIpCidr()) + ", allow-snippet-annotations " + c.allowSnippetAnnotations()
+              + ", annotations-risk-level " + c.annotationsRiskLevel());
 
           ScenarioOutcome outcome = OutcomeCalculator.calculate(scenario, db, truth, timeline,
               new OutcomeCalculator.RunFacts(baseline, restored, clientLabels, notes));
           Files.copy(accessLog, reportDir.resolve(scenario.name() + "-access.log"), StandardCopyOption.REPLACE_EXISTING);
-          Files.copy(controller.nginx().errorLog(), reportDir.resolve(scenario.name() + "-nginx-error.log"),
-              StandardCopyOption.REPLACE_EXISTING);
+          List<Path> errorLogs = controller.errorLogs();
+          for (int i = 0; i < errorLogs.size(); i++) {
+            Files.copy(errorLogs.get(i), reportDir.resolve(scenario.name() + "-nginx-error"
+                + (i == 0 ? "" : "-replica-" + i) + ".log"), StandardCopyOption.REPLACE_EXISTING);
+          }
           TimelineChart.write(reportDir.resolve(scenario.name() + ".png"), outcome, truth, timeline, levels);
           return new Result(outcome, truth, timeline, levels);
         } finally {

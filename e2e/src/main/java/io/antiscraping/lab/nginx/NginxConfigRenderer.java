@@ -9,65 +9,77 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Renders Ingress objects into an nginx.conf the way ingress-nginx (v1.15) does for the annotations the operator
- * writes. Pure: the same Ingresses and settings give the same text, nothing is read or written.
+ * Renders Ingress objects into an nginx.conf the way ingress-nginx (v1.15, {@code rootfs/etc/nginx/template/nginx.tmpl})
+ * does for the annotations the operator writes, after {@link AnnotationParser} has parsed them as the controller's
+ * parsers do. Pure: the same Ingresses and settings give the same text, nothing is read or written.
  *
  * <ul>
+ *   <li>http level: {@code limit_req_status}/{@code limit_conn_status} from {@code limit-req-status-code} /
+ *       {@code limit-conn-status-code} (default 503), and the realip directives only when
+ *       {@code use-forwarded-headers} or {@code enable-real-ip} is on ({@code real_ip_header},
+ *       {@code real_ip_recursive on}, one {@code set_real_ip_from} per {@code proxy-real-ip-cidr} entry);</li>
  *   <li>{@code limit-rps}/{@code limit-rpm}: one {@code limit_req_zone} per Ingress and unit, keyed on the client
  *       address, with {@code limit-allowlist} addresses mapped to an empty key ({@code geo} + {@code map}), and
- *       {@code limit_req zone=... burst=<limit x limit-burst-multiplier (default 5)> nodelay} in each location;</li>
- *   <li>{@code limit-connections}: {@code limit_conn_zone} + {@code limit_conn};</li>
- *   <li>{@code denylist-source-range}: one {@code deny} per entry, then {@code allow all};</li>
- *   <li>{@code enable-modsecurity}: {@code modsecurity on}, then the {@code modsecurity-snippet} in place of the base
- *       rules file when there is one, and with {@code enable-owasp-core-rules} the file that loads the Core Rule Set
- *       (ingress-nginx's {@code buildModSecurityForLocation});</li>
- *   <li>the controller answers 429 for both limits and trusts X-Forwarded-For from {@link NginxSettings#realIpFrom()}.</li>
+ *       {@code limit_req zone=... burst=<limit x limit-burst-multiplier (default 5)> nodelay} in each location;
+ *       {@code limit-connections}: {@code limit_conn_zone} + {@code limit_conn}; limits of zero or below are not
+ *       rendered;</li>
+ *   <li>in each location, in the template's order: the ModSecurity directives ({@code buildModSecurityForLocation});
+ *       then either {@code return 503} when a source-range annotation could not be parsed ("Location denied"), or
+ *       one {@code deny} per {@code denylist-source-range} entry, {@code allow} per
+ *       {@code allowlist-source-range}/{@code whitelist-source-range} entry followed by {@code deny all} (403), the
+ *       rate limits and the proxy directives;</li>
+ *   <li>an Ingress the controller refuses (see {@link AnnotationParser}) is left out: for a controller that starts
+ *       from these objects, it does not exist.</li>
  * </ul>
  */
 public final class NginxConfigRenderer {
 
-  public static final String PREFIX = "nginx.ingress.kubernetes.io/";
-  public static final String LIMIT_RPS = PREFIX + "limit-rps";
-  public static final String LIMIT_RPM = PREFIX + "limit-rpm";
-  public static final String LIMIT_BURST_MULTIPLIER = PREFIX + "limit-burst-multiplier";
-  public static final String LIMIT_CONNECTIONS = PREFIX + "limit-connections";
-  public static final String LIMIT_ALLOWLIST = PREFIX + "limit-allowlist";
-  public static final String DENYLIST = PREFIX + "denylist-source-range";
-  public static final String ENABLE_MODSECURITY = PREFIX + "enable-modsecurity";
-  public static final String ENABLE_OWASP = PREFIX + "enable-owasp-core-rules";
-  public static final String MODSECURITY_SNIPPET = PREFIX + "modsecurity-snippet";
-
-  private static final int DEFAULT_BURST_MULTIPLIER = 5;
+  public static final String PREFIX = AnnotationParser.PREFIX;
+  public static final String LIMIT_RPS = AnnotationParser.LIMIT_RPS;
+  public static final String LIMIT_RPM = AnnotationParser.LIMIT_RPM;
+  public static final String LIMIT_BURST_MULTIPLIER = AnnotationParser.LIMIT_BURST_MULTIPLIER;
+  public static final String LIMIT_CONNECTIONS = AnnotationParser.LIMIT_CONNECTIONS;
+  public static final String LIMIT_ALLOWLIST = AnnotationParser.LIMIT_ALLOWLIST;
+  public static final String DENYLIST = AnnotationParser.DENYLIST;
+  public static final String WHITELIST = AnnotationParser.WHITELIST;
+  public static final String ENABLE_MODSECURITY = AnnotationParser.ENABLE_MODSECURITY;
+  public static final String ENABLE_OWASP = AnnotationParser.ENABLE_OWASP;
+  public static final String MODSECURITY_SNIPPET = AnnotationParser.MODSECURITY_SNIPPET;
 
   private NginxConfigRenderer() {}
 
   /** One path of one Ingress, with the settings its annotations ask for. */
-  record Location(String host, String path, String pathType, String ingressId, Limits limits, String backend) {}
+  record Location(String host, String path, String pathType, String ingressId, ParsedIngress.Annotations limits,
+      String backend) {}
 
-  /** What the annotations of one Ingress ask for. */
-  record Limits(Integer rps, Integer rpm, int burstMultiplier, Integer connections, List<String> allowlist,
-      List<String> denylist, boolean modsecurity, boolean owaspCoreRules, String modsecuritySnippet) {
-
-    boolean rateLimited() {
-      return rps != null || rpm != null || connections != null;
+  /** Parses {@code ingresses} as a controller starting from them would, and renders the ones it accepts. */
+  public static String render(List<Ingress> ingresses, NginxSettings settings) {
+    List<ParsedIngress.Accepted> accepted = new ArrayList<>();
+    for (Ingress ingress : ingresses) {
+      if (AnnotationParser.parse(ingress, settings.controller()) instanceof ParsedIngress.Accepted a) {
+        accepted.add(a);
+      }
     }
+    return renderParsed(accepted, settings);
   }
 
-  public static String render(List<Ingress> ingresses, NginxSettings settings) {
-    List<Ingress> sorted = new ArrayList<>(ingresses);
-    sorted.sort(Comparator.comparing((Ingress i) -> ns(i)).thenComparing(i -> i.getMetadata().getName()));
+  /** Renders Ingresses already parsed (the controller's store). */
+  public static String renderParsed(List<ParsedIngress.Accepted> ingresses, NginxSettings settings) {
+    List<ParsedIngress.Accepted> sorted = new ArrayList<>(ingresses);
+    sorted.sort(Comparator.comparing((ParsedIngress.Accepted i) -> ns(i.ingress()))
+        .thenComparing(i -> i.ingress().getMetadata().getName()));
+    ControllerSettings controller = settings.controller();
 
-    Map<String, Limits> limitsById = new LinkedHashMap<>();
+    Map<String, ParsedIngress.Annotations> limitsById = new LinkedHashMap<>();
     Map<String, List<Location>> byHost = new TreeMap<>();
-    for (Ingress ingress : sorted) {
+    for (ParsedIngress.Accepted parsed : sorted) {
+      Ingress ingress = parsed.ingress();
       String id = ingressId(ingress);
-      Limits limits = limits(ingress.getMetadata().getAnnotations());
+      ParsedIngress.Annotations limits = parsed.annotations();
       limitsById.put(id, limits);
       if (ingress.getSpec() == null || ingress.getSpec().getRules() == null) {
         continue;
@@ -101,35 +113,42 @@ public final class NginxConfigRenderer {
     out.append("  access_log ").append(settings.accessLog()).append(" antiscraping_clients;\n");
     out.append("  keepalive_timeout 65;\n");
     out.append("  server_tokens off;\n");
-    out.append("\n  # Clients are known by X-Forwarded-For from trusted proxies (proxy-real-ip-cidr).\n");
-    for (String cidr : settings.realIpFrom()) {
-      out.append("  set_real_ip_from ").append(cidr).append(";\n");
+    if (controller.realIpEnabled()) {
+      out.append("\n  # use-forwarded-headers / enable-real-ip: the client is the last address in ")
+          .append(controller.forwardedForHeader()).append(" not sent by a proxy-real-ip-cidr peer.\n");
+      out.append("  real_ip_header ").append(controller.forwardedForHeader()).append(";\n");
+      out.append("  real_ip_recursive on;\n");
+      for (String cidr : controller.proxyRealIpCidr()) {
+        out.append("  set_real_ip_from ").append(cidr).append(";\n");
+      }
+    } else {
+      out.append("\n  # use-forwarded-headers and enable-real-ip are off: the client is the TCP peer.\n");
     }
-    out.append("  real_ip_header X-Forwarded-For;\n  real_ip_recursive on;\n");
-    out.append("  limit_req_status 429;\n  limit_conn_status 429;\n");
+    out.append("\n  limit_req_status ").append(controller.limitReqStatusCode()).append(";\n");
+    out.append("  limit_conn_status ").append(controller.limitConnStatusCode()).append(";\n");
 
-    for (Map.Entry<String, Limits> e : limitsById.entrySet()) {
+    for (Map.Entry<String, ParsedIngress.Annotations> e : limitsById.entrySet()) {
       String id = e.getKey();
-      Limits l = e.getValue();
+      ParsedIngress.Annotations l = e.getValue();
       if (!l.rateLimited()) {
         continue;
       }
       out.append("\n  # Rate limits of Ingress ").append(id).append('\n');
       out.append("  geo $remote_addr $allowlist_").append(id).append(" {\n    default 0;\n");
-      for (String cidr : l.allowlist()) {
+      for (String cidr : l.limitAllowlist()) {
         out.append("    ").append(cidr).append(" 1;\n");
       }
       out.append("  }\n");
       out.append("  map $allowlist_").append(id).append(" $limit_").append(id).append(" {\n")
           .append("    0 $binary_remote_addr;\n    1 \"\";\n  }\n");
-      if (l.connections() != null) {
+      if (l.connections() > 0) {
         out.append("  limit_conn_zone $limit_").append(id).append(" zone=").append(id).append("_conn:5m;\n");
       }
-      if (l.rps() != null) {
+      if (l.rps() > 0) {
         out.append("  limit_req_zone $limit_").append(id).append(" zone=").append(id).append("_rps:5m rate=")
             .append(l.rps()).append("r/s;\n");
       }
-      if (l.rpm() != null) {
+      if (l.rpm() > 0) {
         out.append("  limit_req_zone $limit_").append(id).append(" zone=").append(id).append("_rpm:5m rate=")
             .append(l.rpm()).append("r/m;\n");
       }
@@ -159,31 +178,14 @@ public final class NginxConfigRenderer {
   }
 
   private static void renderLocation(StringBuilder out, String key, Location loc, NginxSettings settings) {
-    Limits l = loc.limits();
+    ParsedIngress.Annotations l = loc.limits();
     out.append("\n    # Ingress ").append(loc.ingressId()).append('\n');
     out.append("    location ").append(key).append(" {\n");
-    if (!l.denylist().isEmpty()) {
-      for (String cidr : l.denylist()) {
-        out.append("      deny ").append(cidr).append(";\n");
-      }
-      out.append("      allow all;\n");
-    }
-    if (l.connections() != null) {
-      out.append("      limit_conn ").append(loc.ingressId()).append("_conn ").append(l.connections()).append(";\n");
-    }
-    if (l.rps() != null) {
-      out.append("      limit_req zone=").append(loc.ingressId()).append("_rps burst=")
-          .append(l.rps() * l.burstMultiplier()).append(" nodelay;\n");
-    }
-    if (l.rpm() != null) {
-      out.append("      limit_req zone=").append(loc.ingressId()).append("_rpm burst=")
-          .append(l.rpm() * l.burstMultiplier()).append(" nodelay;\n");
-    }
     if (l.modsecurity()) {
       // As ingress-nginx's buildModSecurityForLocation (enable-modsecurity not set globally): a snippet replaces the
       // base configuration; the Core Rule Set file is loaded whether or not there is a snippet.
       out.append("      modsecurity on;\n");
-      String snippet = l.modsecuritySnippet();
+      String snippet = l.snippet();
       if (snippet != null && !snippet.isEmpty()) {
         out.append("      modsecurity_rules '\n").append(imagePaths(snippet, settings)).append("\n';\n");
       } else {
@@ -193,26 +195,43 @@ public final class NginxConfigRenderer {
         out.append("      modsecurity_rules_file ").append(settings.crsInclude()).append(";\n");
       }
     }
+    if (l.denied() != null) {
+      out.append("      # Location denied. Reason: \"").append(l.denied()).append("\"\n");
+      out.append("      return 503;\n");
+      out.append("    }\n");
+      return;
+    }
+    for (String cidr : l.denylist()) {
+      out.append("      deny ").append(cidr).append(";\n");
+    }
+    if (!l.allowlist().isEmpty()) {
+      for (String cidr : l.allowlist()) {
+        out.append("      allow ").append(cidr).append(";\n");
+      }
+      out.append("      deny all;\n");
+    }
+    if (l.connections() > 0) {
+      out.append("      limit_conn ").append(loc.ingressId()).append("_conn ").append(l.connections()).append(";\n");
+    }
+    if (l.rps() > 0) {
+      out.append("      limit_req zone=").append(loc.ingressId()).append("_rps burst=")
+          .append((long) l.rps() * l.burstMultiplier()).append(" nodelay;\n");
+    }
+    if (l.rpm() > 0) {
+      out.append("      limit_req zone=").append(loc.ingressId()).append("_rpm burst=")
+          .append((long) l.rpm() * l.burstMultiplier()).append(" nodelay;\n");
+    }
     if (loc.backend() == null) {
       out.append("      return 503;\n");
     } else {
       out.append("      proxy_set_header Host $host;\n");
       out.append("      proxy_set_header X-Real-IP $remote_addr;\n");
-      out.append("      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n");
+      out.append("      proxy_set_header X-Forwarded-For $remote_addr;\n");
       out.append("      proxy_http_version 1.1;\n");
       out.append("      proxy_set_header Connection \"\";\n");
       out.append("      proxy_pass http://").append(loc.backend()).append(";\n");
     }
     out.append("    }\n");
-  }
-
-  static Limits limits(Map<String, String> annotations) {
-    Map<String, String> a = annotations == null ? Map.of() : annotations;
-    return new Limits(positive(a.get(LIMIT_RPS)), positive(a.get(LIMIT_RPM)),
-        Optional.ofNullable(positive(a.get(LIMIT_BURST_MULTIPLIER))).orElse(DEFAULT_BURST_MULTIPLIER),
-        positive(a.get(LIMIT_CONNECTIONS)), cidrs(a.get(LIMIT_ALLOWLIST)), cidrs(a.get(DENYLIST)),
-        "true".equalsIgnoreCase(trim(a.get(ENABLE_MODSECURITY))), "true".equalsIgnoreCase(trim(a.get(ENABLE_OWASP))),
-        a.get(MODSECURITY_SNIPPET));
   }
 
   /** Namespace and name as an nginx identifier (letters, digits, underscores). */
@@ -230,38 +249,6 @@ public final class NginxConfigRenderer {
 
   private static String ns(Ingress i) {
     return i.getMetadata().getNamespace() == null ? "default" : i.getMetadata().getNamespace();
-  }
-
-  private static String trim(String s) {
-    return s == null ? null : s.trim();
-  }
-
-  /** ingress-nginx ignores a limit annotation that is not a positive integer. */
-  private static Integer positive(String s) {
-    if (s == null) {
-      return null;
-    }
-    try {
-      int v = Integer.parseInt(s.trim());
-      return v > 0 ? v : null;
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  /** Comma-separated CIDRs or addresses; entries nginx would reject are dropped, as ingress-nginx does. */
-  private static List<String> cidrs(String s) {
-    if (s == null || s.isBlank()) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    for (String part : s.split(",")) {
-      String c = part.trim().toLowerCase(Locale.ROOT);
-      if (!c.isEmpty() && c.matches("[0-9a-f:.]+(/\\d{1,3})?")) {
-        out.add(c);
-      }
-    }
-    return out;
   }
 
   /** The controller image's file paths in a snippet, mapped to the lab's files that stand for them. */

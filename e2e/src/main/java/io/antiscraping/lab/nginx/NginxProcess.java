@@ -40,10 +40,7 @@ public final class NginxProcess implements AutoCloseable {
    * base rules file to put in {@link NginxSettings#modsecurityBase()}.
    */
   public static Path preparePrefix(Path prefix) throws IOException {
-    for (String kind : List.of("client_body", "proxy", "fastcgi", "uwsgi", "scgi")) {
-      Files.createDirectories(prefix.resolve("tmp").resolve(kind));
-    }
-    Files.createDirectories(prefix.resolve("logs"));
+    prepareDirectories(prefix);
     Path base = prefix.resolve("modsecurity.conf");
     List<String> out = new ArrayList<>();
     for (String line : Files.readAllLines(NginxSettings.DEBIAN_MODSECURITY_CONF, StandardCharsets.UTF_8)) {
@@ -62,16 +59,35 @@ public final class NginxProcess implements AutoCloseable {
     return base;
   }
 
+  /** Creates the temp and log directories an nginx run from {@code prefix} needs. */
+  public static void prepareDirectories(Path prefix) throws IOException {
+    for (String kind : List.of("client_body", "proxy", "fastcgi", "uwsgi", "scgi")) {
+      Files.createDirectories(prefix.resolve("tmp").resolve(kind));
+    }
+    Files.createDirectories(prefix.resolve("logs"));
+  }
+
   /**
-   * Writes {@code prefix}/owasp-modsecurity-crs/nginx-modsecurity.conf, which loads the Debian Core Rule Set files
-   * one by one (libmodsecurity3 rejects IncludeOptional), and returns it for {@link NginxSettings#crsInclude()}.
+   * Writes {@code prefix}/owasp-modsecurity-crs/nginx-modsecurity.conf, which loads the Core Rule Set the controller
+   * image ships (CRS {@value CoreRuleSet#V4_VERSION}, {@link CoreRuleSet#v4()}) file by file (libmodsecurity3 rejects
+   * IncludeOptional), and returns it for {@link NginxSettings#crsInclude()}.
    */
   public static Path prepareCrsInclude(Path prefix) throws IOException {
+    try {
+      return prepareCrsInclude(prefix, CoreRuleSet.v4());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while fetching the Core Rule Set", e);
+    }
+  }
+
+  /** As {@link #prepareCrsInclude(Path)}, with the given rule set. */
+  public static Path prepareCrsInclude(Path prefix, CoreRuleSet crs) throws IOException {
     List<String> lines = new ArrayList<>();
-    lines.add("# The OWASP Core Rule Set as the ingress-nginx image loads it, from the Debian packages.");
-    lines.add("Include " + NginxSettings.DEBIAN_CRS_SETUP);
-    try (var s = Files.list(NginxSettings.DEBIAN_CRS_RULES)) {
-      s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().forEach(p -> lines.add("Include " + p));
+    lines.add("# The OWASP Core Rule Set " + crs.version() + " as the ingress-nginx image loads it.");
+    lines.add("Include " + crs.setup());
+    for (Path p : crs.ruleFiles()) {
+      lines.add("Include " + p);
     }
     Path dir = Files.createDirectories(prefix.resolve("owasp-modsecurity-crs"));
     Path file = dir.resolve("nginx-modsecurity.conf");

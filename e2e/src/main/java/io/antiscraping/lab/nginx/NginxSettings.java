@@ -13,15 +13,15 @@ import java.util.Objects;
  * @param listenPort        the port nginx listens on, 127.0.0.1 only
  * @param accessLog         the access log in the {@link #LOG_FORMAT} format the metrics recipe reads
  * @param backends          Service name -> port on 127.0.0.1
- * @param realIpFrom        addresses trusted to set X-Forwarded-For (ingress-nginx {@code proxy-real-ip-cidr})
  * @param modsecurityBase   the ModSecurity base rules file (an edited copy of /etc/nginx/modsecurity.conf), which
  *                          stands for the controller image's {@value #IMAGE_MODSECURITY_CONF}
  * @param crsInclude        a file including the OWASP Core Rule Set files in load order, which stands for the
  *                          controller image's {@value #IMAGE_CRS_INCLUDE}
  * @param modsecurityModule the dynamic module to load
+ * @param controller        the modelled controller's ConfigMap, flags and replica count
  */
 public record NginxSettings(Path prefix, int listenPort, Path accessLog, Map<String, Integer> backends,
-    List<String> realIpFrom, Path modsecurityBase, Path crsInclude, Path modsecurityModule) {
+    Path modsecurityBase, Path crsInclude, Path modsecurityModule, ControllerSettings controller) {
 
   /** The access log format the mtail recipe in examples/metrics expects (keep the two in step). */
   public static final String LOG_FORMAT =
@@ -42,6 +42,32 @@ public record NginxSettings(Path prefix, int listenPort, Path accessLog, Map<Str
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(accessLog, "accessLog");
     backends = Map.copyOf(backends);
-    realIpFrom = List.copyOf(realIpFrom);
+    Objects.requireNonNull(controller, "controller");
+  }
+
+  /**
+   * Settings for a controller configured as the operator requires ({@link ControllerSettings#operatorRequirements}),
+   * trusting X-Forwarded-For from {@code realIpFrom} (the load balancer).
+   */
+  public NginxSettings(Path prefix, int listenPort, Path accessLog, Map<String, Integer> backends,
+      List<String> realIpFrom, Path modsecurityBase, Path crsInclude, Path modsecurityModule) {
+    this(prefix, listenPort, accessLog, backends, modsecurityBase, crsInclude, modsecurityModule,
+        ControllerSettings.operatorRequirements(realIpFrom));
+  }
+
+  /** Addresses trusted to set the client address ({@code proxy-real-ip-cidr}), when the realip module is on. */
+  public List<String> realIpFrom() {
+    return controller.realIpEnabled() ? controller.proxyRealIpCidr() : List.of();
+  }
+
+  public NginxSettings withController(ControllerSettings c) {
+    return new NginxSettings(prefix, listenPort, accessLog, backends, modsecurityBase, crsInclude, modsecurityModule,
+        c);
+  }
+
+  /** The same settings for replica {@code index}: its own prefix directory (pid, temp files, error log) and port. */
+  public NginxSettings forReplica(int index, int port) {
+    return new NginxSettings(prefix.resolve("replica-" + index), port, accessLog, backends, modsecurityBase,
+        crsInclude, modsecurityModule, controller);
   }
 }

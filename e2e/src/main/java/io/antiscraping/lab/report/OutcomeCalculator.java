@@ -76,7 +76,7 @@ public final class OutcomeCalculator {
     return new ScenarioOutcome(scenario.name(), scenario.description(), scenario.policy(),
         scenario.runTime().toMillis() / 1000.0, truth.size(), groups, shoppers.size(), shopperDenied,
         shoppers.isEmpty() ? 0 : (double) shopperDenied / shoppers.size(),
-        shoppers.stream().filter(r -> r.status() == 0 || r.status() >= 500).count(), bots.size(),
+        shoppers.stream().filter(r -> r.status() == 0 || r.status() >= 500 && !r.denied()).count(), bots.size(),
         bots.stream().filter(RequestRecord::denied).count(),
         uniqueIds(crawlers, "profile", Long.MAX_VALUE).size(), uniqueIds(crawlers, "profile", containedAt).size(),
         commentRecords(db, crawlers, Long.MAX_VALUE), commentRecords(db, crawlers, containedAt), recordsPerSecond,

@@ -34,7 +34,7 @@ public final class ReportWriter {
       md.append("Policy: `").append(o.policy()).append("`. Run: ").append(fmt(o.runSeconds())).append(" s, ")
           .append(o.requests()).append(" requests. Timeline: `").append(o.scenario()).append(".png`, access log: `")
           .append(o.scenario()).append("-access.log`.\n\n");
-      md.append("| group | class | clients | requests | ok | denied (429/403) | errors | first request (s) | time to contain (s) | profiles | comments | products |\n");
+      md.append("| group | class | clients | requests | ok | denied (503/429/403) | errors | first request (s) | time to contain (s) | profiles | comments | products |\n");
       md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (ScenarioOutcome.GroupOutcome g : o.groups()) {
         md.append("| ").append(g.name()).append(" | ").append(g.clientClass()).append(" | ").append(g.clients())

@@ -94,7 +94,7 @@ public record Scenario(String name, String description, String policy, Long seed
    * What the run must show. Null fields take the defaults in brackets.
    *
    * @param containWithin         every crawler group contained within this after its first request [60s]
-   * @param maxShopperDenialShare shopper requests denied (429/403) as a share of all shopper requests [0.001]
+   * @param maxShopperDenialShare shopper requests denied (503/429/403) as a share of all shopper requests [0.001]
    * @param maxProfileRecords     unique profile records all crawlers may obtain in total [no bound]
    * @param maxWrongfulBans       bans covering an address that is not a crawler's [0]
    */

@@ -22,8 +22,13 @@ public record RequestRecord(long atMillis, ClientClass clientClass, String group
     return status >= 200 && status < 300;
   }
 
-  /** Denied by the data plane: a limit (429) or a deny rule or the WAF (403). */
+  /**
+   * Denied by the data plane: a limit (503, ingress-nginx's default limit-req-status-code / limit-conn-status-code,
+   * or 429 where the ConfigMap sets it) or a deny rule or the WAF (403). The lab's storefront never answers 503
+   * itself and nginx answers 502/504 when it cannot reach it, so a 503 is nginx's own: a limit, or a location the
+   * controller denied (the lab controller reports those separately).
+   */
   public boolean denied() {
-    return status == 429 || status == 403;
+    return status == 429 || status == 403 || status == 503;
   }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lab's data plane with real processes: nginx configured by the renderer in front of the storefront, clients
- * told apart by X-Forwarded-For, limits answering 429, bans 403, and mtail turning the access log into per-client
+ * told apart by X-Forwarded-For, limits answering the controller's default 503, bans 403, and mtail turning the access log into per-client
  * counters.
  */
 class DataPlaneIT {
@@ -52,7 +52,7 @@ class DataPlaneIT {
           Map.of("storefront", storefront.port()), List.of("127.0.0.0/8"), NginxProcess.preparePrefix(prefix),
           NginxProcess.prepareCrsInclude(prefix), NginxSettings.DEBIAN_MODSECURITY_MODULE);
       List<Ingress> ingresses = NginxConfigRendererTest.ingresses("severe");
-      // limit-rpm 6 x limit-burst-multiplier 2: one request plus a burst of 12, then 429
+      // limit-rpm 6 x limit-burst-multiplier 2: one request plus a burst of 12, then 503
       ingresses.get(0).getMetadata().getAnnotations().put(NginxConfigRenderer.LIMIT_RPM, "6");
       try (MtailProcess mtail = MtailProcess.start(dir, accessLog);
            NginxProcess nginx = NginxProcess.start(prefix, NginxConfigRenderer.render(ingresses, settings),
@@ -61,13 +61,13 @@ class DataPlaneIT {
         // banned address (denylist 203.0.113.7/32): 403, also when it claims another address in front
         assertThat(get(port, "/products/1", "203.0.113.7")).isEqualTo(403);
         assertThat(get(port, "/products/1", "10.1.2.3, 203.0.113.7")).isEqualTo(403);
-        // a client over its limit (6 r/m, burst 12) gets 429 after the burst
+        // a client over its limit (6 r/m, burst 12) gets 503 (limit-req-status-code default) after the burst
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
           statuses.add(get(port, "/api/users/" + (i + 1), "192.0.2.50"));
         }
         assertThat(statuses.subList(0, 13)).as("one request plus the burst").containsOnly(200);
-        assertThat(statuses.subList(13, 20)).containsOnly(429);
+        assertThat(statuses.subList(13, 20)).containsOnly(503);
         // another client is not affected; an allowlisted one is never limited
         assertThat(get(port, "/products/2", "192.0.2.51")).isEqualTo(200);
         for (int i = 0; i < 20; i++) {
@@ -124,6 +124,68 @@ class DataPlaneIT {
             .header("User-Agent", "sqlmap/1.7.2#stable (https://sqlmap.org)").build();
         assertThat(http.send(scanner, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
         assertThat(Files.readString(nginx.errorLog())).contains("949110");
+      }
+    }
+  }
+
+  /** 20 requests of one client, as statuses. */
+  private List<Integer> burst(int port, String forwardedFor) throws Exception {
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      statuses.add(get(port, "/api/users/" + (i + 1), forwardedFor));
+    }
+    return statuses;
+  }
+
+  private NginxSettings settings(Storefront storefront, ControllerSettings controller) throws Exception {
+    Path prefix = Files.createDirectories(dir.resolve("nginx"));
+    Path accessLog = dir.resolve("access.log");
+    return new NginxSettings(prefix, FreePorts.next(), accessLog, Map.of("storefront", storefront.port()),
+        NginxProcess.preparePrefix(prefix), NginxProcess.prepareCrsInclude(prefix),
+        NginxSettings.DEBIAN_MODSECURITY_MODULE, controller);
+  }
+
+  @Test
+  void withTheControllerDefaultsEveryClientIsTheLoadBalancer() throws Exception {
+    // use-forwarded-headers false: $remote_addr is the TCP peer, here 127.0.0.1 for everyone
+    try (Storefront storefront = Storefront.start(FakeDb.standard(), 0)) {
+      NginxSettings settings = settings(storefront, ControllerSettings.controllerDefaults());
+      List<Ingress> ingresses = NginxConfigRendererTest.ingresses("severe");
+      ingresses.get(0).getMetadata().getAnnotations().put(NginxConfigRenderer.LIMIT_RPM, "6");
+      ingresses.get(0).getMetadata().getAnnotations().remove(NginxConfigRenderer.MODSECURITY_SNIPPET);
+      try (NginxProcess nginx = NginxProcess.start(settings.prefix(), NginxConfigRenderer.render(ingresses, settings),
+          settings.listenPort())) {
+        int port = settings.listenPort();
+        assertThat(burst(port, "192.0.2.50").subList(13, 20)).containsOnly(503);
+        // another client shares the same (exhausted) limit: to nginx, both are the load balancer
+        assertThat(get(port, "/products/2", "192.0.2.51")).isEqualTo(503);
+        assertThat(Files.readString(settings.accessLog())).doesNotContain("192.0.2.5").contains("127.0.0.1 ");
+      }
+    }
+  }
+
+  @Test
+  void trustingEveryPeerLetsClientsChooseTheirAddress() throws Exception {
+    // use-forwarded-headers with proxy-real-ip-cidr left at 0.0.0.0/0: every hop of X-Forwarded-For is trusted, so
+    // the address a client writes in front of the one the load balancer appends becomes the client
+    try (Storefront storefront = Storefront.start(FakeDb.standard(), 0)) {
+      NginxSettings settings = settings(storefront, ControllerSettings.controllerDefaults()
+          .withRealIp(true, ControllerSettings.controllerDefaults().proxyRealIpCidr()));
+      List<Ingress> ingresses = NginxConfigRendererTest.ingresses("severe");
+      ingresses.get(0).getMetadata().getAnnotations().put(NginxConfigRenderer.LIMIT_RPM, "6");
+      ingresses.get(0).getMetadata().getAnnotations().remove(NginxConfigRenderer.MODSECURITY_SNIPPET);
+      try (NginxProcess nginx = NginxProcess.start(settings.prefix(), NginxConfigRenderer.render(ingresses, settings),
+          settings.listenPort())) {
+        int port = settings.listenPort();
+        // claiming an allowlisted address (limit-allowlist 10.0.0.0/8): never limited
+        assertThat(burst(port, "10.9.9.9, 192.0.2.50")).containsOnly(200);
+        // a banned client escapes its ban by claiming another address
+        assertThat(get(port, "/products/1", "203.0.113.7")).isEqualTo(403);
+        assertThat(get(port, "/products/1", "192.0.2.99, 203.0.113.7")).isEqualTo(200);
+        // and a crawler can spend a shopper's budget: the shopper is then limited
+        burst(port, "192.0.2.60, 198.18.0.1");
+        assertThat(get(port, "/products/3", "192.0.2.60")).isEqualTo(503);
+        assertThat(Files.readString(settings.accessLog())).contains("10.9.9.9 ").doesNotContain("192.0.2.50 ");
       }
     }
   }

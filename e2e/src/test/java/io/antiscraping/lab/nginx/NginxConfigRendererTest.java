@@ -2,6 +2,7 @@ package io.antiscraping.lab.nginx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -42,19 +43,39 @@ class NginxConfigRendererTest {
   }
 
   static List<Ingress> ingresses(String name) throws IOException {
-    KubernetesList list = SERIALIZATION.unmarshal(Files.readString(DIR.resolve("in-" + name + ".yaml")),
-        KubernetesList.class);
     List<Ingress> out = new ArrayList<>();
-    for (HasMetadata item : list.getItems()) {
-      out.add((Ingress) item);
+    for (HasMetadata item : items(name)) {
+      if (item instanceof Ingress i) {
+        out.add(i);
+      }
     }
     return out;
+  }
+
+  private static List<HasMetadata> items(String name) throws IOException {
+    return SERIALIZATION.unmarshal(Files.readString(DIR.resolve("in-" + name + ".yaml")), KubernetesList.class)
+        .getItems();
+  }
+
+  /**
+   * The case's controller: the lab's (the operator's requirements), or, when the case holds the controller's
+   * ConfigMap, the controller's defaults with that ConfigMap.
+   */
+  static NginxSettings settings(String name, Path prefix) throws IOException {
+    NginxSettings settings = settings(prefix);
+    for (HasMetadata item : items(name)) {
+      if (item instanceof ConfigMap cm) {
+        return settings.withController(ControllerSettings.fromConfigMap(cm.getData(),
+            ControllerSettings.controllerDefaults()));
+      }
+    }
+    return settings;
   }
 
   @ParameterizedTest
   @MethodSource("cases")
   void rendersLikeTheGoldenFile(String name) throws IOException {
-    String actual = NginxConfigRenderer.render(ingresses(name), settings(Path.of("/lab/prefix")));
+    String actual = NginxConfigRenderer.render(ingresses(name), settings(name, Path.of("/lab/prefix")));
     Path golden = DIR.resolve("out-" + name + ".conf");
     if (Boolean.getBoolean("lab.updateGolden")) {
       Files.writeString(golden, actual);

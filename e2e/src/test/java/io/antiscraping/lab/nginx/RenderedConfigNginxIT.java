@@ -25,7 +25,7 @@ class RenderedConfigNginxIT {
   void nginxAcceptsTheRenderedConfiguration(String name) throws Exception {
     NginxProcess.preparePrefix(prefix);
     NginxProcess.prepareCrsInclude(prefix);
-    NginxSettings real = NginxConfigRendererTest.settings(prefix);
+    NginxSettings real = NginxConfigRendererTest.settings(name, prefix);
     String conf = NginxConfigRenderer.render(NginxConfigRendererTest.ingresses(name), real);
     Path file = prefix.resolve("nginx.conf");
     Files.writeString(file, conf);

@@ -98,9 +98,21 @@ public record Cidr(boolean ipv6, BigInteger network, int prefixLength) implement
     return (ipv6 ? formatIpv6(network) : formatIpv4(network)) + "/" + prefixLength;
   }
 
+  /** Network masks by prefix length, computed once (they are on every comparison's path). */
+  private static final BigInteger[] MASKS_V4 = masks(32);
+  private static final BigInteger[] MASKS_V6 = masks(128);
+
+  private static BigInteger[] masks(int bits) {
+    BigInteger[] out = new BigInteger[bits + 1];
+    for (int len = 0; len <= bits; len++) {
+      out[len] = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+          .xor(BigInteger.ONE.shiftLeft(bits - len).subtract(BigInteger.ONE));
+    }
+    return out;
+  }
+
   private static BigInteger mask(int bits, int len) {
-    return BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
-        .xor(BigInteger.ONE.shiftLeft(bits - len).subtract(BigInteger.ONE));
+    return (bits == 32 ? MASKS_V4 : MASKS_V6)[len];
   }
 
   private static BigInteger parseIpv4(String s) {

@@ -57,7 +57,10 @@ final class PrefixAggregator {
     if (rule == null || knownGood == null || !Double.isFinite(rule.above())) {
       return NONE;
     }
-    Map<Cidr, Sum> sums = new HashMap<>();
+    // Summed by the prefix's network number (IPv4 as a long, IPv6 as a BigInteger): a prefix object is built only
+    // for the prefixes that reach the bar.
+    Map<Long, Sum> v4 = new HashMap<>();
+    Map<java.math.BigInteger, Sum> v6 = new HashMap<>();
     for (Map.Entry<Cidr, Double> e : clients.entrySet()) {
       Cidr client = e.getKey();
       double v = e.getValue();
@@ -65,7 +68,8 @@ final class PrefixAggregator {
       if (!(v > 0) || client.prefixLength() < len) {
         continue;
       }
-      Sum s = sums.computeIfAbsent(client.widenTo(len), k -> new Sum());
+      Sum s = client.ipv6() ? v6.computeIfAbsent(client.network().shiftRight(128 - len), k -> new Sum())
+          : v4.computeIfAbsent(client.network().longValue() >>> (32 - len), k -> new Sum());
       s.members++;
       s.sum += v;
       if (v > rule.memberAbove()) {
@@ -74,21 +78,36 @@ final class PrefixAggregator {
     }
     Map<Cidr, Instant> qualifying = new HashMap<>();
     List<Due> due = new ArrayList<>();
-    for (Map.Entry<Cidr, Sum> e : sums.entrySet()) {
-      Sum s = e.getValue();
+    java.util.function.BiConsumer<Cidr, Sum> consider = (prefix, s) -> {
       double share = (double) s.suspicious / s.members;
-      if (s.sum > rule.above() && s.members >= rule.minMembers() && share >= rule.minShare()
-          && !allowlisted.test(e.getKey()) && !knownGood.anyInside(e.getKey())) {
-        Instant prev = previous.get(e.getKey());
+      if (!allowlisted.test(prefix) && !knownGood.anyInside(prefix)) {
+        Instant prev = previous.get(prefix);
         Instant since = prev == null || prev.isAfter(now) ? now : prev;
-        qualifying.put(e.getKey(), since);
+        qualifying.put(prefix, since);
         if (!since.plus(rule.forDuration()).isAfter(now)) {
-          due.add(new Due(e.getKey(), new PrefixEvidence(s.members, s.sum, share)));
+          due.add(new Due(prefix, new PrefixEvidence(s.members, s.sum, share)));
         }
       }
-    }
+    };
+    v4.forEach((net, s) -> {
+      if (reaches(rule, s)) {
+        int len = rule.ipv4Length();
+        consider.accept(new Cidr(false, java.math.BigInteger.valueOf(len == 0 ? 0 : net << (32 - len)), len), s);
+      }
+    });
+    v6.forEach((net, s) -> {
+      if (reaches(rule, s)) {
+        consider.accept(new Cidr(true, net.shiftLeft(128 - rule.ipv6Length()), rule.ipv6Length()), s);
+      }
+    });
     due.sort(Comparator.comparingDouble((Due d) -> -d.evidence().sum()).thenComparing(Due::prefix));
     return new Outcome(qualifying, due);
+  }
+
+  /** Sum, members and purity: everything but the allowlist and the known-good clients. */
+  private static boolean reaches(PrefixRule rule, Sum s) {
+    return s.sum > rule.above() && s.members >= rule.minMembers()
+        && (double) s.suspicious / s.members >= rule.minShare();
   }
 
   /** The reason text of a prefix ban. */

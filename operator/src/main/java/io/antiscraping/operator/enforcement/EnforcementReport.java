@@ -10,15 +10,22 @@ import java.util.List;
  * @param notEnforceable  parts of the plan this data plane cannot enforce with the operator's settings
  * @param changes         human-readable changes made (or that a dry run would make), one per target
  * @param writes          API writes made
+ * @param writeFailures   writes the API server refused, one per target (the other targets were still written)
  */
 public record EnforcementReport(List<TargetResult> targets, List<String> conflicts, List<String> notEnforceable,
-                                List<String> changes, int writes) {
+                                List<String> changes, int writes, List<String> writeFailures) {
 
   public EnforcementReport {
     targets = List.copyOf(targets);
     conflicts = List.copyOf(conflicts);
     notEnforceable = List.copyOf(notEnforceable);
     changes = List.copyOf(changes);
+    writeFailures = List.copyOf(writeFailures);
+  }
+
+  public EnforcementReport(List<TargetResult> targets, List<String> conflicts, List<String> notEnforceable,
+                           List<String> changes, int writes) {
+    this(targets, conflicts, notEnforceable, changes, writes, List.of());
   }
 
   /** One target's result. */

@@ -101,6 +101,11 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
       LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
       report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
     }
+    if (writeFailure == null && !report.writeFailures().isEmpty()) {
+      writeFailure = "writing to the data plane failed for " + report.writeFailures().size()
+          + " target(s) (will retry; the others are written): " + String.join("; ", report.writeFailures());
+      LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
+    }
     ScrapingPolicyStatus next = StatusBuilder.build(policy, previous, evaluation, report, writeFailure, started,
         enforcer.targetKind(), providerProblem == null ? null
             : new StatusBuilder.Unavailable(providerProblem.reason(),
@@ -299,7 +304,10 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
   private static EnforcementReport merge(EnforcementReport a, EnforcementReport b) {
     List<String> changes = new ArrayList<>(a.changes());
     changes.addAll(b.changes());
-    return new EnforcementReport(b.targets(), b.conflicts(), b.notEnforceable(), changes, a.writes() + b.writes());
+    List<String> failures = new ArrayList<>(a.writeFailures());
+    failures.addAll(b.writeFailures());
+    return new EnforcementReport(b.targets(), b.conflicts(), b.notEnforceable(), changes, a.writes() + b.writes(),
+        failures);
   }
 
   private static Duration min(Duration a, Duration b) {

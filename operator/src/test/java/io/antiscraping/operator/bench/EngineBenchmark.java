@@ -82,20 +82,23 @@ public final class EngineBenchmark {
   }
 
   static void engine() {
-    engine(false);
-    engine(true);
+    engine(false, false);
+    engine(true, false);
+    engine(true, true);
   }
 
   /**
    * With {@code aggregate}: prefix aggregation per /24 (sum above 30, members above 2), a known-good signal with
-   * 10,000 more clients (a third of them known-good), a level-scoped bar at the level in force and a lockdown there.
+   * 10,000 more clients (a third of them known-good) and a lockdown at the level in force; with {@code levelBar} also
+   * a level-scoped bar there (10 instead of 20: five times the bans).
    */
-  static ScrapingPolicySpec aggregate(ScrapingPolicySpec spec) {
+  static ScrapingPolicySpec aggregate(ScrapingPolicySpec spec, boolean levelBar) {
     List<Signal> signals = new ArrayList<>(spec.getSignals());
     signals.add(Signal.builder().name("good").query("g").perClient(new Signal.PerClient("client")).build());
     List<Level> levels = new ArrayList<>(spec.getLevels());
     levels.set(1, levels.get(1).toBuilder()
-        .offenders(io.antiscraping.api.v1alpha1.LevelOffenders.builder().above(10.0).forDuration("30s").build())
+        .offenders(levelBar ? io.antiscraping.api.v1alpha1.LevelOffenders.builder().above(10.0).forDuration("30s")
+            .build() : null)
         .routeBudget(io.antiscraping.api.v1alpha1.RouteBudget.builder().requestsPerSecond(0).build()).build());
     return spec.toBuilder().signals(signals).levels(levels)
         .knownGood(io.antiscraping.api.v1alpha1.KnownGood.builder().signal("good").above(0.5).maxClients(5000).build())
@@ -104,10 +107,10 @@ public final class EngineBenchmark {
         .build();
   }
 
-  static void engine(boolean aggregate) {
+  static void engine(boolean aggregate, boolean levelBar) {
     ScrapingPolicySpec spec = policy(List.of("a", "b", "c", "d"), "e");
     if (aggregate) {
-      spec = aggregate(spec);
+      spec = aggregate(spec, levelBar);
     }
     Random rnd = new Random(1);
     Map<String, Double> clients = new HashMap<>();
@@ -168,7 +171,8 @@ public final class EngineBenchmark {
       }
       double secs = (System.nanoTime() - start) / 1e9;
       System.out.printf("engine%s%s: %d decisions in %.2f s = %.1f decisions/s (%.2f ms each); %d clients, "
-              + "%d bans, %d pending offenders, %d known-good%n", aggregate ? " with aggregation + known-good" : "",
+              + "%d bans, %d pending offenders, %d known-good%n", aggregate ? " with aggregation + known-good + lockdown"
+              + (levelBar ? " + level-scoped bar" : "") : "",
           roundTrip ? " + status round trip" : "", n - warm, secs,
           (n - warm) / secs, secs * 1000 / (n - warm), clients.size(), d.plan().bans().size(),
           d.next().offending().size(), d.plan().knownGood().size());

@@ -12,6 +12,7 @@ import io.antiscraping.operator.enforcement.Enforcer;
 import io.antiscraping.operator.enforcement.PolicyRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -135,7 +136,29 @@ public final class IngressNginxEnforcer implements Enforcer {
         }
       }
       if (!ops.isEmpty()) {
-        patch(target, current, ops, report);
+        // The snippet goes in a patch of its own after the rest: a controller that refuses snippets then refuses
+        // only the snippet, never the limits and bans beside it.
+        ArrayNode snippet = JSON.createArrayNode();
+        ArrayNode rest = JSON.createArrayNode();
+        String snippetPath = op("add", IngressNginxAnnotations.MODSECURITY_SNIPPET, null).path("path").asText();
+        ops.forEach(o -> (o.path("path").asText().equals(snippetPath) ? snippet : rest).add(o));
+        String failed = null;
+        String version = target.getMetadata().getResourceVersion();
+        boolean create = current.isEmpty();
+        if (!rest.isEmpty()) {
+          version = patch(target, version, rest, report, create);
+          failed = version == null ? "the limits, bans and WAF settings" : null;
+          create = false;
+        }
+        if (failed == null && !snippet.isEmpty() && patch(target, version, snippet, report, create) == null) {
+          failed = "the modsecurity-snippet (the limits and bans are written)";
+        }
+        if (failed != null) {
+          String why = "Ingress " + name + ": writing " + failed + " failed: " + report.lastFailure;
+          report.writeFailures.add(why);
+          report.targets.add(new TargetResult(KIND, name, false, why));
+          continue;
+        }
         if (!described.isEmpty()) {
           report.changes.add("Ingress " + name + ": " + String.join(", ", described));
         }
@@ -169,9 +192,14 @@ public final class IngressNginxEnforcer implements Enforcer {
       }
     }
     bookkeepingRemoval(current, ops);
-    if (!ops.isEmpty()) {
-      patch(target, current, ops, report);
+    if (ops.isEmpty()) {
+      return;
+    }
+    if (patch(target, target.getMetadata().getResourceVersion(), ops, report, current.isEmpty()) != null) {
       report.changes.add("Ingress " + target.getMetadata().getName() + ": operator annotations removed (" + why + ")");
+    } else {
+      report.writeFailures.add("Ingress " + target.getMetadata().getName() + ": removing the operator's annotations "
+          + "failed: " + report.lastFailure);
     }
   }
 
@@ -184,25 +212,40 @@ public final class IngressNginxEnforcer implements Enforcer {
     }
   }
 
-  private void patch(HasMetadata target, Map<String, String> current, ArrayNode ops, Report report) {
+  /**
+   * Patches one Ingress, testing {@code resourceVersion} first. A refusal is this target's failure only: it is
+   * recorded in the report and the next targets are still written.
+   *
+   * @return the new resourceVersion (the given one in a dry run), or null when the API server refused the patch
+   */
+  private String patch(HasMetadata target, String resourceVersion, ArrayNode ops, Report report,
+                       boolean createAnnotations) {
     if (report.dryRun) {
-      return;
+      return resourceVersion;
     }
     ArrayNode patch = JSON.createArrayNode();
     ObjectNode test = patch.addObject();
-    test.put("op", "test").put("path", "/metadata/resourceVersion")
-        .put("value", target.getMetadata().getResourceVersion());
+    test.put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
     // Fabric8 models read an absent map as an empty one: the stored object then has no /metadata/annotations to add to.
-    if (target.getMetadata().getAnnotations() == null || target.getMetadata().getAnnotations().isEmpty()) {
+    if (createAnnotations) {
       patch.addObject().put("op", "add").put("path", "/metadata/annotations").putObject("value");
     }
     patch.addAll(ops);
-    client.network().v1().ingresses().inNamespace(target.getMetadata().getNamespace())
-        .withName(target.getMetadata().getName())
-        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build(),
-            patch.toString());
-    report.writes++;
-    writes.written(KIND, "patch");
+    try {
+      Ingress written = client.network().v1().ingresses().inNamespace(target.getMetadata().getNamespace())
+          .withName(target.getMetadata().getName())
+          .patch(new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build(),
+              patch.toString());
+      report.writes++;
+      writes.written(KIND, "patch");
+      return written == null || written.getMetadata() == null ? resourceVersion
+          : written.getMetadata().getResourceVersion();
+    } catch (KubernetesClientException e) {
+      String why = "HTTP " + e.getCode() + (e.getStatus() == null || e.getStatus().getMessage() == null ? ""
+          : ": " + oneLine(e.getStatus().getMessage(), 300));
+      report.lastFailure = why;
+      return null;
+    }
   }
 
   private static ObjectNode op(String op, String key, String value) {
@@ -257,12 +300,24 @@ public final class IngressNginxEnforcer implements Enforcer {
     return one.length() > 60 ? one.substring(0, 60) + "..." : one;
   }
 
+  /** {@code s} on one line (control characters as spaces), at most {@code max} characters. */
+  private static String oneLine(String s, int max) {
+    StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 3));
+    for (int i = 0; i < s.length() && sb.length() < max; i++) {
+      char c = s.charAt(i);
+      sb.append(Character.isISOControl(c) ? ' ' : c);
+    }
+    return s.length() > max ? sb + "..." : sb.toString();
+  }
+
   private static final class Report {
     final boolean dryRun;
     final List<TargetResult> targets = new ArrayList<>();
     final List<String> conflicts = new ArrayList<>();
     final List<String> notEnforceable = new ArrayList<>();
     final List<String> changes = new ArrayList<>();
+    final List<String> writeFailures = new ArrayList<>();
+    String lastFailure = "";
     int writes;
 
     Report(boolean dryRun) {
@@ -270,7 +325,7 @@ public final class IngressNginxEnforcer implements Enforcer {
     }
 
     EnforcementReport build() {
-      return new EnforcementReport(targets, conflicts, notEnforceable, changes, writes);
+      return new EnforcementReport(targets, conflicts, notEnforceable, changes, writes, writeFailures);
     }
   }
 }
