@@ -91,7 +91,13 @@ public final class ControlPlane implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     admin = new KubernetesClientBuilder().withConfig(adminConfig()).build();
-    setup.accept(admin);
+    try {
+      setup.accept(admin);
+    } catch (RuntimeException e) {
+      // e.g. the server refuses a CRD: stop the processes, which nothing else would stop
+      close();
+      throw e;
+    }
   }
 
   /**

@@ -67,6 +67,23 @@ public final class ApiServer implements AutoCloseable {
     return ControlPlane.crd(client);
   }
 
+  /**
+   * Runs a read-modify-write of the test's (the "user"), again on 409 Conflict: the operator may write the object
+   * (status, finalizer) between the read and the write, which a real API server refuses as a stale update.
+   */
+  public static void retryOnConflict(Runnable write) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        write.run();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Creates a namespace of this test's, named {@code base-N}, and returns its name. */
   public String namespace(String base) {
     String ns = base + "-" + NAMESPACES.incrementAndGet();

@@ -357,10 +357,10 @@ class IngressNginxEnforcementIT {
   }
 
   void edit(String name, Consumer<ScrapingPolicySpec> change) {
-    user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
+    ApiServer.retryOnConflict(() -> user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
       change.accept(p.getSpec());
       return p;
-    });
+    }));
   }
 
   ScrapingPolicy get(String name) {

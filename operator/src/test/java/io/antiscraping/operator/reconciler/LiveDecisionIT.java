@@ -254,10 +254,10 @@ class LiveDecisionIT {
     awaitLevel("elevated");
     assertThat(condition("MetricsAvailable").orElseThrow().getStatus()).isEqualTo("True");
 
-    user.resources(ScrapingPolicy.class).inNamespace(ns).withName("storefront").edit(p -> {
+    ApiServer.retryOnConflict(() -> user.resources(ScrapingPolicy.class).inNamespace(ns).withName("storefront").edit(p -> {
       p.getSpec().getPrometheus().setBearerTokenSecret(new io.antiscraping.api.v1alpha1.SecretKeyRef("missing", "token"));
       return p;
-    });
+    }));
 
     await().atMost(Duration.ofSeconds(20)).until(() -> condition("MetricsAvailable")
         .map(c -> "False".equals(c.getStatus())).orElse(false));

@@ -259,10 +259,10 @@ class EnvoyGatewayEnforcementIT {
   }
 
   void edit(String name, Consumer<ScrapingPolicySpec> change) {
-    user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
+    ApiServer.retryOnConflict(() -> user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
       change.accept(p.getSpec());
       return p;
-    });
+    }));
   }
 
   ScrapingPolicy policy(String name, Consumer<ScrapingPolicySpec> customize) {

@@ -181,10 +181,10 @@ class TraefikEnforcementIT {
   }
 
   void edit(String name, Consumer<ScrapingPolicySpec> change) {
-    user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
+    ApiServer.retryOnConflict(() -> user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).edit(p -> {
       change.accept(p.getSpec());
       return p;
-    });
+    }));
   }
 
   ScrapingPolicy get(String name) {
