@@ -12,16 +12,10 @@ public final class Addresses {
 
   /** The first {@code count} host addresses of {@code cidr}, skipping the network address. */
   public static List<String> take(String cidr, int count) {
-    long[] range = range(cidr);
-    long size = range[1] - range[0] + 1;
-    long first = size > 2 ? range[0] + 1 : range[0];
-    long usable = size > 2 ? size - 2 : size;
-    if (count > usable) {
-      throw new IllegalArgumentException(cidr + " has fewer than " + count + " host addresses");
-    }
+    long[] hosts = hosts(cidr, count);
     List<String> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      out.add(format(first + i));
+      out.add(format(hosts[0] + i));
     }
     return out;
   }
@@ -31,6 +25,15 @@ public final class Addresses {
    * address), drawn with {@code seed}: the same arguments give the same addresses in the same order.
    */
   public static List<String> spread(String cidr, int count, long seed) {
+    long[] hosts = hosts(cidr, count);
+    return AddressPlan.sample(hosts[0], hosts[1], count, seed);
+  }
+
+  /**
+   * The host addresses of {@code cidr} without the network and broadcast address (all of them for a /31 or /32):
+   * {@code [first, how many]}; fails when there are fewer than {@code count}.
+   */
+  private static long[] hosts(String cidr, int count) {
     long[] range = range(cidr);
     long size = range[1] - range[0] + 1;
     long first = size > 2 ? range[0] + 1 : range[0];
@@ -38,7 +41,7 @@ public final class Addresses {
     if (count > usable) {
       throw new IllegalArgumentException(cidr + " has fewer than " + count + " host addresses");
     }
-    return AddressPlan.sample(first, usable, count, seed);
+    return new long[] {first, usable};
   }
 
   public static boolean contains(String cidr, String address) {
