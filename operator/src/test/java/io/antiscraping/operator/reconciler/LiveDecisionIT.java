@@ -142,6 +142,9 @@ class LiveDecisionIT {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> annotations().containsKey(DENYLIST_SOURCE_RANGE));
     assertThat(annotations().get(DENYLIST_SOURCE_RANGE)).isEqualTo(OFFENDER + "/32");
+    // The reconcile writes the data plane first and the status after it: wait for the status of that reconcile.
+    await().atMost(Duration.ofSeconds(10)).until(() -> get().getStatus() != null
+        && get().getStatus().getBannedCount() != null);
     ScrapingPolicy p = get();
     assertThat(p.getStatus().getBannedCount()).isEqualTo(1);
     assertThat(p.getStatus().getBanned()).singleElement().satisfies(b -> {
