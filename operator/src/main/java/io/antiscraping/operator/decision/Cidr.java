@@ -53,6 +53,12 @@ public record Cidr(boolean ipv6, BigInteger network, int prefixLength) implement
     if (ipv6 != other.ipv6 || other.prefixLength < prefixLength) {
       return false;
     }
+    if (!ipv6) {
+      // IPv4 networks fit a long: compare the network bits without building a masked BigInteger (the engine asks
+      // this for every client against every allowlisted and never-banned range).
+      int shift = 32 - prefixLength;
+      return shift == 32 || (other.network.longValue() >>> shift) == (network.longValue() >>> shift);
+    }
     return other.network.and(mask(bits(), prefixLength)).equals(network);
   }
 

@@ -75,4 +75,18 @@ class CidrTest {
   void ipv4MappedAddressesAreUnmapped(String text, String expected) {
     assertThat(Cidr.parse(text).orElseThrow().unmapIpv4().toString()).isEqualTo(expected);
   }
+
+  /** IPv4 containment (computed on longs) agrees with the definition: same network bits under the shorter mask. */
+  @net.jqwik.api.Property(tries = 2000)
+  void ipv4ContainmentMatchesTheDefinition(@net.jqwik.api.ForAll long a, @net.jqwik.api.ForAll long b,
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 32) int la,
+      @net.jqwik.api.ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 32) int lb) {
+    Cidr x = new Cidr(false, java.math.BigInteger.valueOf(a & 0xffffffffL), la);
+    Cidr y = new Cidr(false, java.math.BigInteger.valueOf((b & 0xffffffffL) ^ (a & 0xffffffffL & (b >>> 40))), lb);
+    long mask = la == 0 ? 0 : (0xffffffffL << (32 - la)) & 0xffffffffL;
+    boolean expected = lb >= la && (y.network().longValue() & mask) == x.network().longValue();
+    assertThat(x.contains(y)).as("%s contains %s", x, y).isEqualTo(expected);
+    assertThat(x.overlaps(y)).isEqualTo(expected || (la >= lb && (x.network().longValue()
+        & (lb == 0 ? 0 : (0xffffffffL << (32 - lb)) & 0xffffffffL)) == y.network().longValue()));
+  }
 }
