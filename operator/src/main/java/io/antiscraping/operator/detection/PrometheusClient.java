@@ -1,5 +1,6 @@
 package io.antiscraping.operator.detection;
 
+import io.antiscraping.operator.decision.Messages;
 import io.antiscraping.operator.detection.QueryResult.Failure;
 import io.antiscraping.operator.detection.QueryResult.Kind;
 import java.io.ByteArrayInputStream;
@@ -313,17 +314,9 @@ public final class PrometheusClient implements QueryRunner {
         .split(";")[0].trim()) + ")";
   }
 
-  /** Printable single line; bounded. */
+  /** Printable single line; bounded (the one sanitiser, {@link Messages}). */
   static String clean(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), 512));
-    for (int i = 0; i < s.length() && sb.length() < 500; i++) {
-      char c = s.charAt(i);
-      sb.append(Character.isISOControl(c) ? ' ' : c);
-    }
-    return sb.toString().strip().replaceAll(" {2,}", " ");
+    return Messages.sanitize(s);
   }
 
   private static String format(Duration d) {

@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -60,14 +63,28 @@ public final class QueryCache implements QueryRunner {
       return mine[0];
     });
     if (mine[0] == null) {
-      return e.result.join();
+      // Another policy's identical query is in flight: wait for it no longer than this caller's own timeout.
+      try {
+        return e.result.get(endpoint.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException ex) {
+        return new QueryResult.Failure(QueryResult.Kind.TIMEOUT, "no answer from Prometheus at "
+            + endpoint.authority() + " within " + endpoint.timeout().toMillis() + "ms (the same query, sent for "
+            + "another policy, is still waiting)");
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        return new QueryResult.Failure(QueryResult.Kind.TIMEOUT, "interrupted while querying " + endpoint.authority());
+      } catch (ExecutionException ex) {
+        return new QueryResult.Failure(QueryResult.Kind.BAD_RESPONSE, "unexpected error querying "
+            + endpoint.authority());
+      }
     }
     sent.incrementAndGet();
     QueryResult r;
     try {
       r = runner.query(endpoint, promql);
     } catch (RuntimeException ex) {
-      r = new QueryResult.Failure(QueryResult.Kind.BAD_RESPONSE, "unexpected error: " + ex);
+      r = new QueryResult.Failure(QueryResult.Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority()
+          + " (" + ex.getClass().getSimpleName() + ")");
     }
     e.completedAt = clock.millis();
     e.result.complete(r);
