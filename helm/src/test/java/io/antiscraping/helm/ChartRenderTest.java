@@ -236,7 +236,7 @@ class ChartRenderTest {
     assertThat(operator(r.one(Deployment.class)).getArgs()).contains(
         "--prometheus-allowed-url=https://thanos.monitoring.svc:10902", "--prometheus-allowed-url=prometheus.shop.svc",
         "--min-evaluation-interval=30s", "--namespace-concurrency=2", "--namespace-query-budget=120",
-        "--never-ban=10.244.0.0/16", "--never-ban=10.0.0.0/24")
+        "--never-ban=10.244.0.0/16", "--never-ban=10.0.0.0/24", "--prometheus-tenant-parameter=namespace")
         .doesNotContain("--allow-bearer-token-over-http");
     assertThat(operator(HelmChart.template(Map.of()).one(Deployment.class)).getArgs())
         .contains("--min-evaluation-interval=10s", "--namespace-concurrency=4", "--namespace-query-budget=600");

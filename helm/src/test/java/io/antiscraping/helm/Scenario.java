@@ -17,7 +17,8 @@ enum Scenario {
       "traefik", Map.of("enabled", true)))),
   HARDENED(Map.of(
       "watchNamespaces", List.of("shop"),
-      "prometheus", Map.of("allowedUrls", List.of("https://thanos.monitoring.svc:10902", "prometheus.shop.svc")),
+      "prometheus", Map.of("allowedUrls", List.of("https://thanos.monitoring.svc:10902", "prometheus.shop.svc"),
+          "tenantParameter", "namespace"),
       "minEvaluationInterval", "30s",
       "namespaceLimits", Map.of("concurrentEvaluations", 2, "queriesPerMinute", 120),
       "neverBanCidrs", List.of("10.244.0.0/16", "10.0.0.0/24"),

@@ -15,9 +15,23 @@ import java.util.List;
  * @param namespaceConcurrency  evaluations of one namespace querying Prometheus at once
  * @param namespaceQueryBudget  Prometheus queries one namespace's policies may send a minute
  * @param neverBanCidrs         ranges no ban may cover beside the built-in ones: load balancer, pod and node CIDRs
+ * @param tenantParameter       request parameter carrying the policy's namespace with every query, for a
+ *                              tenant-scoped query proxy; null = none
  */
 public record Guards(List<String> prometheusAllowedUrls, boolean bearerTokenOverHttp, Duration minEvaluationInterval,
-                     int namespaceConcurrency, int namespaceQueryBudget, List<String> neverBanCidrs) {
+                     int namespaceConcurrency, int namespaceQueryBudget, List<String> neverBanCidrs,
+                     String tenantParameter) {
+
+  public Guards(List<String> prometheusAllowedUrls, boolean bearerTokenOverHttp, Duration minEvaluationInterval,
+                int namespaceConcurrency, int namespaceQueryBudget, List<String> neverBanCidrs) {
+    this(prometheusAllowedUrls, bearerTokenOverHttp, minEvaluationInterval, namespaceConcurrency, namespaceQueryBudget,
+        neverBanCidrs, null);
+  }
+
+  public Guards withTenantParameter(String parameter) {
+    return new Guards(prometheusAllowedUrls, bearerTokenOverHttp, minEvaluationInterval, namespaceConcurrency,
+        namespaceQueryBudget, neverBanCidrs, parameter);
+  }
 
   public static final Duration DEFAULT_MIN_EVALUATION_INTERVAL = Duration.ofSeconds(10);
 

@@ -62,11 +62,12 @@ public final class OperatorRuntime implements AutoCloseable {
     ApiWriteListener writes = metrics::apiWrite;
     List<Enforcer> enforcers = List.of(
         new IngressNginxEnforcer(client, settings.allowSnippetAnnotations(), writes),
-        new EnvoyGatewayEnforcer(client, writes),
+        new EnvoyGatewayEnforcer(client, writes, settings.namespaces()),
         new TraefikEnforcer(client, writes));
     PrometheusClient prometheus = new PrometheusClient(metrics::query);
     PrometheusAccess access = new PrometheusAccess(settings.defaultPrometheusUrl(),
-        settings.guards().prometheusAllowedUrls(), settings.guards().bearerTokenOverHttp(), InetAddress::getAllByName);
+        settings.guards().prometheusAllowedUrls(), settings.guards().bearerTokenOverHttp(), InetAddress::getAllByName)
+        .withTenantParameter(settings.guards().tenantParameter());
     Guards guards = settings.guards();
     List<Cidr> neverBanned = guards.neverBanCidrs().stream().map(c -> Cidr.parse(c.strip()).orElseThrow(
         () -> new IllegalArgumentException("never-ban: not an IP address or CIDR: " + c))).toList();

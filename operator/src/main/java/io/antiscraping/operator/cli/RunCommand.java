@@ -76,6 +76,12 @@ final class RunCommand implements Callable<Integer> {
           + "special ranges: your load balancers', pods' and nodes' CIDRs. Default: none.")
   List<String> neverBan = List.of();
 
+  @Option(names = "--prometheus-tenant-parameter", paramLabel = "NAME",
+      description = "Send the policy's namespace with every query as request parameter NAME, for a tenant-scoped "
+          + "query proxy in front of Prometheus (prom-label-proxy -label NAME enforces NAME=\"<namespace>\" on "
+          + "every query). Default: none.")
+  String tenantParameter;
+
   @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "" + OperatorSettings.DEFAULT_METRICS_PORT,
       description = "Port of /metrics, /healthz and /readyz. Default: ${DEFAULT-VALUE}.")
   int metricsPort;
@@ -149,6 +155,10 @@ final class RunCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--namespace-concurrency and --namespace-query-budget must be at least 1");
     }
+    if (tenantParameter != null && !tenantParameter.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--prometheus-tenant-parameter: expected a label name, got " + tenantParameter);
+    }
     for (String cidr : neverBan) {
       if (Cidr.parse(cidr.strip()).isEmpty()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--never-ban: not an IP address or CIDR: " + cidr);
@@ -157,6 +167,6 @@ final class RunCommand implements Callable<Integer> {
     String leaseNs = leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace;
     return new OperatorSettings(new LinkedHashSet<>(namespaces), url, metricsPort, allowSnippetAnnotations,
         leaderElection, leaseName, leaseNs, new Guards(prometheusAllowedUrls, bearerTokenOverHttp, minInterval,
-            namespaceConcurrency, namespaceQueryBudget, neverBan));
+            namespaceConcurrency, namespaceQueryBudget, neverBan, tenantParameter));
   }
 }

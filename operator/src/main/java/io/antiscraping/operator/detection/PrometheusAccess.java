@@ -101,6 +101,7 @@ public final class PrometheusAccess {
   private final List<Entry> allowed;
   private final boolean bearerTokenOverHttp;
   private final Resolver resolver;
+  private final String tenantParameter;
 
   /**
    * @param defaultUrl          the default Prometheus, always allowed
@@ -113,6 +114,28 @@ public final class PrometheusAccess {
     this.allowed = allowed.stream().map(Entry::parse).toList();
     this.bearerTokenOverHttp = bearerTokenOverHttp;
     this.resolver = resolver;
+    this.tenantParameter = null;
+  }
+
+  private PrometheusAccess(PrometheusAccess base, String tenantParameter) {
+    this.defaultUrl = base.defaultUrl;
+    this.allowed = base.allowed;
+    this.bearerTokenOverHttp = base.bearerTokenOverHttp;
+    this.resolver = base.resolver;
+    this.tenantParameter = tenantParameter;
+  }
+
+  /**
+   * Sends the policy's namespace with every query as request parameter {@code parameter} (null: none), for a
+   * tenant-scoped query proxy such as prom-label-proxy {@code -label namespace}.
+   */
+  public PrometheusAccess withTenantParameter(String parameter) {
+    return new PrometheusAccess(this, parameter == null || parameter.isBlank() ? null : parameter);
+  }
+
+  /** The endpoint a policy of {@code namespace} queries through: with its tenant parameter when one is set. */
+  public PrometheusEndpoint scoped(PrometheusEndpoint endpoint, String namespace) {
+    return tenantParameter == null ? endpoint : endpoint.withTenant(tenantParameter, namespace);
   }
 
   /** Any URL but the special addresses; tokens over https only. */

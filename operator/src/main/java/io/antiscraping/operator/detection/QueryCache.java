@@ -29,7 +29,7 @@ public final class QueryCache implements QueryRunner {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
 
-  private record Key(String url, String query, String tokenHash, String caHash) {
+  private record Key(String url, String query, String tokenHash, String caHash, String tenant) {
   }
 
   private static final class Entry {
@@ -52,7 +52,8 @@ public final class QueryCache implements QueryRunner {
     calls.incrementAndGet();
     Key key = new Key(endpoint.queryUri().toString(), promql,
         endpoint.bearerToken().map(PrometheusClient::sha256).orElse(""),
-        endpoint.caPem().map(PrometheusClient::sha256).orElse(""));
+        endpoint.caPem().map(PrometheusClient::sha256).orElse(""),
+        endpoint.tenant().map(t -> t.parameter() + "=" + t.value()).orElse(""));
     long now = clock.millis();
     Entry[] mine = new Entry[1];
     Entry e = entries.compute(key, (k, old) -> {

@@ -143,7 +143,8 @@ public final class LiveEvaluator implements PolicyEvaluator {
       if (refused.isPresent()) {
         throw new Unavailable(refused.get());
       }
-      PrometheusEndpoint endpoint = new PrometheusEndpoint(url, Optional.empty(), Optional.empty(), timeout);
+      PrometheusEndpoint endpoint = access.scoped(new PrometheusEndpoint(url, Optional.empty(), Optional.empty(),
+          timeout), namespace);
       if (source != null && source.getBearerTokenSecret() != null) {
         endpoint = endpoint.withBearerToken(secret(namespace, source.getBearerTokenSecret(), "bearer token"));
       }

@@ -75,12 +75,15 @@ class MainTest {
 
     RunCommand limits = new RunCommand();
     new CommandLine(limits).parseArgs("--min-evaluation-interval", "30s", "--namespace-concurrency", "2",
-        "--namespace-query-budget", "120", "--never-ban", "10.244.0.0/16", "--never-ban", "fd00:10::/48");
+        "--namespace-query-budget", "120", "--never-ban", "10.244.0.0/16", "--never-ban", "fd00:10::/48",
+        "--prometheus-tenant-parameter", "namespace");
     Guards l = limits.settings().guards();
     assertThat(l.minEvaluationInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
     assertThat(l.namespaceConcurrency()).isEqualTo(2);
     assertThat(l.namespaceQueryBudget()).isEqualTo(120);
     assertThat(l.neverBanCidrs()).containsExactly("10.244.0.0/16", "fd00:10::/48");
+    assertThat(l.tenantParameter()).isEqualTo("namespace");
+    assertThat(Guards.defaults().tenantParameter()).isNull();
   }
 
   @Test

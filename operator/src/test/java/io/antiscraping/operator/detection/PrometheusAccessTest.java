@@ -119,4 +119,31 @@ class PrometheusAccessTest {
     PrometheusAccess.checkEntry("[fd00::1]:9090");
     PrometheusAccess.checkEntry("*.monitoring.svc:9090");
   }
+
+  /** Finding 8: with a tenant parameter, every query carries the policy's namespace for the query proxy. */
+  @Test
+  void aTenantParameterCarriesThePolicysNamespaceWithEveryQueryAndSeparatesTheCache() {
+    try (StubPrometheus stub = new StubPrometheus()) {
+      stub.json("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"3\"]}}");
+      PrometheusAccess access = PrometheusAccess.open(DEFAULT).withTenantParameter("namespace");
+      java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+      PrometheusClient client = new PrometheusClient(null);
+      QueryCache cache = new QueryCache((ep, q) -> {
+        sent.incrementAndGet();
+        return client.query(ep, q);
+      });
+      assertThat(cache.query(access.scoped(stub.endpoint(), "payments"), "count(kube_secret_info)"))
+          .isEqualTo(new QueryResult.Scalar(3));
+      assertThat(stub.lastRequest.get().query()).contains("namespace=payments").contains("query=count");
+      cache.query(access.scoped(stub.endpoint(), "shop"), "count(kube_secret_info)");
+      assertThat(stub.lastRequest.get().query()).contains("namespace=shop");
+      assertThat(sent.get()).as("two tenants never share an answer").isEqualTo(2);
+
+      String longQuery = "sum(rate(x{a=\"" + "y".repeat(3000) + "\"}[1m]))";
+      client.query(access.scoped(stub.endpoint(), "payments"), longQuery);
+      assertThat(stub.lastRequest.get().method()).isEqualTo("POST");
+      assertThat(stub.lastRequest.get().body()).contains("namespace=payments");
+      assertThat(PrometheusAccess.open(DEFAULT).scoped(stub.endpoint(), "payments").tenant()).isEmpty();
+    }
+  }
 }
