@@ -27,9 +27,11 @@ public final class Messages {
     boolean space = false;
     for (int i = 0; i < s.length() && sb.length() <= max; i++) {
       char c = s.charAt(i);
-      // Format characters include the bidirectional overrides that make a log line read differently.
-      boolean blank = Character.isISOControl(c) || Character.isWhitespace(c) || Character.getType(c) == Character.FORMAT;
-      if (blank) {
+      // Format characters include the bidirectional overrides that make a log line read differently: dropped.
+      if (Character.getType(c) == Character.FORMAT) {
+        continue;
+      }
+      if (Character.isISOControl(c) || Character.isWhitespace(c)) {
         space = sb.length() > 0;
         continue;
       }

@@ -170,7 +170,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
       }
       report = merge(releaseElsewhere(policy, ctx, enforcer), report);
     } catch (KubernetesClientException e) {
-      writeFailure = "writing to the data plane failed (will retry): " + e.getMessage();
+      writeFailure = "writing to the data plane failed (will retry): " + Messages.sanitize(e.getMessage());
       LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
       report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
     }

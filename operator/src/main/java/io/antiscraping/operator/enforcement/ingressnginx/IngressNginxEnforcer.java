@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.decision.EnforcementPlan;
+import io.antiscraping.operator.decision.Messages;
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.EnforcementReport.TargetResult;
@@ -320,12 +321,7 @@ public final class IngressNginxEnforcer implements Enforcer {
 
   /** {@code s} on one line (control characters as spaces), at most {@code max} characters. */
   private static String oneLine(String s, int max) {
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 3));
-    for (int i = 0; i < s.length() && sb.length() < max; i++) {
-      char c = s.charAt(i);
-      sb.append(Character.isISOControl(c) ? ' ' : c);
-    }
-    return s.length() > max ? sb + "..." : sb.toString();
+    return Messages.sanitize(s, max);
   }
 
   private static final class Report {
