@@ -152,6 +152,11 @@ public final class ScenarioRun {
           observer.shutdown();
           observer.awaitTermination(5, TimeUnit.SECONDS);
           notes.addAll(conditionNotes(cluster, policy));
+          List<String> reports = conditionsSeen.stream().filter(c -> c.startsWith("ClientAddressesSuspect=True")
+              || c.endsWith("(NotTakingEffect)")).toList();
+          if (!reports.isEmpty()) {
+            notes.add("misconfiguration reported during the run: " + String.join(", ", reports));
+          }
 
           cluster.client().resource(policy).delete();
           boolean restored = awaitQuietly(Duration.ofSeconds(30), () -> before.equals(controller.runningConfig()));
