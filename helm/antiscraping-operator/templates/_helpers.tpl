@@ -87,8 +87,9 @@ against these rules and fails on a request they do not allow or a grant nothing 
   verbs: ["update"]
 {{- end }}
 {{- if .Values.providers.envoyGateway.enabled }}
+# Gateways: their labels decide which SecurityPolicy targetSelectors select them.
 - apiGroups: ["gateway.networking.k8s.io"]
-  resources: ["httproutes"]
+  resources: ["httproutes", "gateways"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["gateway.envoyproxy.io"]
   resources: ["backendtrafficpolicies", "securitypolicies"]

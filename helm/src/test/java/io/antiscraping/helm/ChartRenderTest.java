@@ -43,6 +43,9 @@ class ChartRenderTest {
         "run",
         "--prometheus-url=http://prometheus-operated.monitoring:9090",
         "--metrics-port=8080",
+        "--min-evaluation-interval=10s",
+        "--namespace-concurrency=4",
+        "--namespace-query-budget=600",
         "--leader-election",
         "--lease-name=antiscraping-operator");
     assertThat(d.getSpec().getStrategy()).as("rolling update: the Lease keeps one writer").isNull();
@@ -214,6 +217,50 @@ class ChartRenderTest {
     assertThat(watched).allSatisfy(role -> assertThat(role.getRules()).isEqualTo(clusterWide));
     assertThat(r.all(ClusterRole.class)).isEmpty();
     assertThat(r.all(ClusterRoleBinding.class)).isEmpty();
+  }
+
+  /** Security finding 14: with watchNamespaces, Secrets can be read in those namespaces only. */
+  @Test
+  void namespaceScopedInstallReadsSecretsOnlyInTheWatchedNamespaces() {
+    HelmChart.Rendered r = HelmChart.template(Scenario.NAMESPACE_SCOPED.values);
+    assertThat(r.all(Role.class).stream().filter(role -> role.getRules().stream()
+            .anyMatch(rule -> rule.getResources().contains("secrets")))
+        .map(role -> role.getMetadata().getNamespace())).containsExactly("shop", "outlet");
+    assertThat(r.all(ClusterRole.class)).isEmpty();
+  }
+
+  /** Security findings 2 and 3: the admin's Prometheus allowlist and the optional egress NetworkPolicy. */
+  @Test
+  void hardenedInstallPassesTheAllowlistAndLimitsEgress() {
+    HelmChart.Rendered r = HelmChart.template(Scenario.HARDENED.values);
+    assertThat(operator(r.one(Deployment.class)).getArgs()).contains(
+        "--prometheus-allowed-url=https://thanos.monitoring.svc:10902", "--prometheus-allowed-url=prometheus.shop.svc",
+        "--min-evaluation-interval=30s", "--namespace-concurrency=2", "--namespace-query-budget=120",
+        "--never-ban=10.244.0.0/16", "--never-ban=10.0.0.0/24", "--prometheus-tenant-parameter=namespace")
+        .doesNotContain("--allow-bearer-token-over-http");
+    assertThat(operator(HelmChart.template(Map.of()).one(Deployment.class)).getArgs())
+        .contains("--min-evaluation-interval=10s", "--namespace-concurrency=4", "--namespace-query-budget=600");
+    io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy np =
+        r.one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+    assertThat(np.getSpec().getPolicyTypes()).containsExactly("Egress");
+    assertThat(np.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(r.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+    var egress = np.getSpec().getEgress();
+    assertThat(egress).hasSize(3);
+    assertThat(egress.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(53, 53);
+    assertThat(egress.get(1).getTo()).singleElement().satisfies(peer ->
+        assertThat(peer.getIpBlock().getCidr()).isEqualTo("10.0.0.1/32"));
+    assertThat(egress.get(2).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(10902);
+    assertThat(egress).flatExtracting(e -> e.getTo()).noneMatch(peer -> peer.getIpBlock() != null
+        && (peer.getIpBlock().getCidr().startsWith("0.0.0.0") || peer.getIpBlock().getCidr().startsWith("169.254")));
+
+    assertThat(HelmChart.template(Map.of()).all(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class))
+        .as("off by default: it needs the API server's addresses").isEmpty();
+    assertThat(operator(HelmChart.template(Map.of("prometheus", Map.of("allowBearerTokenOverHttp", true)))
+        .one(Deployment.class)).getArgs()).contains("--allow-bearer-token-over-http");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HelmChart.template(
+            Map.of("networkPolicy", Map.of("enabled", true))))
+        .hasMessageContaining("networkPolicy.apiServer.cidrs");
   }
 
   @Test

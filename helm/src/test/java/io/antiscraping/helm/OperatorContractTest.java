@@ -125,6 +125,11 @@ class OperatorContractTest {
     JsonNode values = HelmChart.defaultValues();
     assertThat(constant(settings, "DEFAULT_PROMETHEUS_URL")).isEqualTo(values.at("/prometheus/url").asText());
     assertThat(constant(settings, "DEFAULT_METRICS_PORT")).isEqualTo(values.at("/metrics/port").asText());
+    String limits = read(OPERATOR_SOURCES.resolve("io/antiscraping/operator/detection/TenantLimits.java"));
+    assertThat(constant(limits, "DEFAULT_CONCURRENT_EVALUATIONS"))
+        .isEqualTo(values.at("/namespaceLimits/concurrentEvaluations").asText());
+    assertThat(constant(limits, "DEFAULT_QUERIES_PER_MINUTE"))
+        .isEqualTo(values.at("/namespaceLimits/queriesPerMinute").asText());
   }
 
   @Test

@@ -8,6 +8,9 @@ import io.antiscraping.operator.enforcement.traefik.TraefikEnforcer;
 import io.antiscraping.operator.metrics.HealthServer;
 import io.antiscraping.operator.metrics.OperatorMetrics;
 import io.antiscraping.operator.decision.DecisionEngine;
+import io.antiscraping.operator.decision.Cidr;
+import io.antiscraping.operator.detection.PrometheusAccess;
+import io.antiscraping.operator.detection.TenantLimits;
 import io.antiscraping.operator.detection.PrometheusClient;
 import io.antiscraping.operator.detection.QueryCache;
 import io.antiscraping.operator.detection.SignalReader;
@@ -19,11 +22,13 @@ import io.antiscraping.operator.reconciler.ScrapingPolicyReconciler;
 import io.antiscraping.operator.reconciler.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.prometheus.client.CollectorRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
@@ -57,14 +62,22 @@ public final class OperatorRuntime implements AutoCloseable {
     ApiWriteListener writes = metrics::apiWrite;
     List<Enforcer> enforcers = List.of(
         new IngressNginxEnforcer(client, settings.allowSnippetAnnotations(), writes),
-        new EnvoyGatewayEnforcer(client, writes),
+        new EnvoyGatewayEnforcer(client, writes, settings.namespaces()),
         new TraefikEnforcer(client, writes));
     PrometheusClient prometheus = new PrometheusClient(metrics::query);
-    PolicyEvaluator evaluator = new LiveEvaluator(new SignalReader(new QueryCache(prometheus)), new DecisionEngine(),
-        new KubernetesSecrets(client, clock), settings.defaultPrometheusUrl(), metrics);
+    PrometheusAccess access = new PrometheusAccess(settings.defaultPrometheusUrl(),
+        settings.guards().prometheusAllowedUrls(), settings.guards().bearerTokenOverHttp(), InetAddress::getAllByName)
+        .withTenantParameter(settings.guards().tenantParameter());
+    Guards guards = settings.guards();
+    List<Cidr> neverBanned = guards.neverBanCidrs().stream().map(c -> Cidr.parse(c.strip()).orElseThrow(
+        () -> new IllegalArgumentException("never-ban: not an IP address or CIDR: " + c))).toList();
+    PolicyEvaluator evaluator = new LiveEvaluator(new SignalReader(new QueryCache(prometheus)),
+        new DecisionEngine(neverBanned), new KubernetesSecrets(client, clock), access, settings.defaultPrometheusUrl(),
+        new TenantLimits(guards.namespaceConcurrency(), guards.namespaceQueryBudget(), clock), clock, metrics);
     ScrapingPolicyReconciler reconciler = new ScrapingPolicyReconciler(
         enforcers.stream().collect(Collectors.toMap(Enforcer::provider, Function.identity())),
-        evaluator, new StatusWriter(client, writes, clock), new EventRecorder(client, clock, writes), metrics, clock);
+        evaluator, new StatusWriter(client, writes, clock), new EventRecorder(client, clock, writes), metrics, clock,
+        guards.minEvaluationInterval());
 
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -87,6 +100,12 @@ public final class OperatorRuntime implements AutoCloseable {
         c.settingNamespaces(settings.namespaces());
       }
       c.withFieldManager(Enforcer.FIELD_MANAGER);
+      // The reconciler catches its own failures and reschedules; should anything still escape (the framework's own
+      // writes), retry without a cap on attempts and never wait longer than an evaluation interval, and reconcile
+      // at least that often, so that an API outage cannot leave a policy dormant.
+      c.withRetry(GenericRetry.defaultLimitedExponentialRetry().withoutMaxAttempts()
+          .setMaxInterval(ScrapingPolicyReconciler.DEFAULT_INTERVAL.toMillis()));
+      c.withReconciliationMaxInterval(ScrapingPolicyReconciler.DEFAULT_INTERVAL);
     });
     HealthServer health;
     try {

@@ -1,10 +1,15 @@
 package io.antiscraping.operator.cli;
 
+import io.antiscraping.api.v1alpha1.Durations;
+import io.antiscraping.operator.decision.Cidr;
+import io.antiscraping.operator.detection.PrometheusAccess;
+import io.antiscraping.operator.detection.TenantLimits;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,6 +41,46 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--prometheus-url", paramLabel = "URL", defaultValue = OperatorSettings.DEFAULT_PROMETHEUS_URL,
       description = "Default: ${DEFAULT-VALUE}. The Prometheus of policies without spec.prometheus.url.")
   String prometheusUrl;
+
+  @Option(names = "--prometheus-allowed-url", paramLabel = "URL|HOST",
+      description = "A Prometheus that policies may name in spec.prometheus.url (repeatable): http(s)://host[:port]"
+          + "[/path] (that URL and the paths under it), host, host:port or *.domain. A policy naming another one is "
+          + "Invalid. Default: none listed, any host except loopback, link-local and cloud metadata addresses. "
+          + "The --prometheus-url server is always allowed.")
+  List<String> prometheusAllowedUrls = List.of();
+
+  @Option(names = "--allow-bearer-token-over-http",
+      description = "Let spec.prometheus.bearerTokenSecret be sent over plain http (the token is then readable on "
+          + "the network). Default: off, a token needs an https URL.")
+  boolean bearerTokenOverHttp;
+
+  @Option(names = "--min-evaluation-interval", paramLabel = "DURATION", defaultValue = "10s",
+      description = "No policy is evaluated more often; a shorter spec.evaluationInterval is raised to it. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String minEvaluationInterval;
+
+  @Option(names = "--namespace-concurrency", paramLabel = "N",
+      defaultValue = "" + TenantLimits.DEFAULT_CONCURRENT_EVALUATIONS,
+      description = "Evaluations of one namespace's policies that query Prometheus at once; the others are not "
+          + "queried that time (their signals say so). Default: ${DEFAULT-VALUE}.")
+  int namespaceConcurrency;
+
+  @Option(names = "--namespace-query-budget", paramLabel = "N",
+      defaultValue = "" + TenantLimits.DEFAULT_QUERIES_PER_MINUTE,
+      description = "Prometheus queries one namespace's policies may send a minute; signals over it are not "
+          + "queried (their status says so). Default: ${DEFAULT-VALUE}.")
+  int namespaceQueryBudget;
+
+  @Option(names = "--never-ban", paramLabel = "CIDR",
+      description = "A range no ban may ever cover (repeatable), beside the built-in loopback, link-local and "
+          + "special ranges: your load balancers', pods' and nodes' CIDRs. Default: none.")
+  List<String> neverBan = List.of();
+
+  @Option(names = "--prometheus-tenant-parameter", paramLabel = "NAME",
+      description = "Send the policy's namespace with every query as request parameter NAME, for a tenant-scoped "
+          + "query proxy in front of Prometheus (prom-label-proxy -label NAME enforces NAME=\"<namespace>\" on "
+          + "every query). Default: none.")
+  String tenantParameter;
 
   @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "" + OperatorSettings.DEFAULT_METRICS_PORT,
       description = "Port of /metrics, /healthz and /readyz. Default: ${DEFAULT-VALUE}.")
@@ -96,8 +141,32 @@ final class RunCommand implements Callable<Integer> {
     if (metricsPort < 0 || metricsPort > 65535) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port: out of range: " + metricsPort);
     }
+    for (String entry : prometheusAllowedUrls) {
+      try {
+        PrometheusAccess.checkEntry(entry);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--prometheus-allowed-url: " + e.getMessage());
+      }
+    }
+    Duration minInterval = Durations.parse(minEvaluationInterval).orElseThrow(() -> new CommandLine.ParameterException(
+        spec.commandLine(), "--min-evaluation-interval: expected a duration such as 10s or 1m, got "
+            + minEvaluationInterval));
+    if (namespaceConcurrency < 1 || namespaceQueryBudget < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--namespace-concurrency and --namespace-query-budget must be at least 1");
+    }
+    if (tenantParameter != null && !tenantParameter.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--prometheus-tenant-parameter: expected a label name, got " + tenantParameter);
+    }
+    for (String cidr : neverBan) {
+      if (Cidr.parse(cidr.strip()).isEmpty()) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--never-ban: not an IP address or CIDR: " + cidr);
+      }
+    }
     String leaseNs = leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace;
     return new OperatorSettings(new LinkedHashSet<>(namespaces), url, metricsPort, allowSnippetAnnotations,
-        leaderElection, leaseName, leaseNs);
+        leaderElection, leaseName, leaseNs, new Guards(prometheusAllowedUrls, bearerTokenOverHttp, minInterval,
+            namespaceConcurrency, namespaceQueryBudget, neverBan, tenantParameter));
   }
 }

@@ -81,6 +81,22 @@ public final class DecisionEngine {
 
   private static final int LISTED_IN_EVENT = 10;
 
+  /** Ranges no ban may cover beside {@link Plans#NEVER_BANNED}: the cluster's load balancer, pod and node CIDRs. */
+  private final List<Cidr> neverBanned;
+
+  /** An engine with the built-in never-banned ranges only. */
+  public DecisionEngine() {
+    this(List.of());
+  }
+
+  /**
+   * @param neverBanned ranges the operator's admin adds to the built-in never-banned ones: a client key there is a
+   *                    proxy, a node or a pod (a realip misconfiguration), never a client worth banning
+   */
+  public DecisionEngine(List<Cidr> neverBanned) {
+    this.neverBanned = List.copyOf(neverBanned);
+  }
+
   /** Decides one evaluation. {@code previous} may be {@link EngineState#initial}; {@code now} must not go back. */
   public Decision decide(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now) {
     return decide(spec, previous, readings, now, null);
@@ -101,7 +117,7 @@ public final class DecisionEngine {
 
   private Decision decideAt(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now,
                             PublishedPlan published) {
-    Policy policy = Policy.of(spec);
+    Policy policy = Policy.of(spec, neverBanned);
     if (previous == null) {
       previous = EngineState.initial(spec, now);
     }

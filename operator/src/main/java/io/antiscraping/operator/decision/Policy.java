@@ -90,6 +90,9 @@ final class Policy {
   final Duration banUpdateInterval;
   final List<Cidr> allowlist;
 
+  /** The admin's never-banned ranges (beside the built-in ones). */
+  private List<Cidr> neverBanned = List.of();
+
   private Policy(ScrapingPolicySpec spec) {
     List<Level> ls = spec.getLevels() == null ? List.of() : spec.getLevels();
     if (ls.isEmpty()) {
@@ -161,6 +164,13 @@ final class Policy {
     return new Policy(spec);
   }
 
+  /** With ranges the operator's admin adds to {@link Plans#NEVER_BANNED} (load balancer, pod, node CIDRs). */
+  static Policy of(ScrapingPolicySpec spec, List<Cidr> neverBanned) {
+    Policy p = new Policy(spec);
+    p.neverBanned = List.copyOf(neverBanned);
+    return p;
+  }
+
   /** The offenders rule in force at level {@code index} (null without spec.offenders). */
   OffendersRule offendersAt(int index) {
     return index >= 0 && index < offendersByLevel.size() ? offendersByLevel.get(index) : offenders;
@@ -179,6 +189,11 @@ final class Policy {
       }
     }
     for (Cidr a : Plans.NEVER_BANNED) {
+      if (a.overlaps(c)) {
+        return true;
+      }
+    }
+    for (Cidr a : neverBanned) {
       if (a.overlaps(c)) {
         return true;
       }

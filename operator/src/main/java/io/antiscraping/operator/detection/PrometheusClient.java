@@ -1,5 +1,6 @@
 package io.antiscraping.operator.detection;
 
+import io.antiscraping.operator.decision.Messages;
 import io.antiscraping.operator.detection.QueryResult.Failure;
 import io.antiscraping.operator.detection.QueryResult.Kind;
 import java.io.ByteArrayInputStream;
@@ -107,7 +108,9 @@ public final class PrometheusClient implements QueryRunner {
           + "or line breaks): check that the Secret key holds a Prometheus token");
     }
     URI uri = ep.queryUri();
-    String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+    String form = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + ep.tenant().map(t -> "&"
+        + URLEncoder.encode(t.parameter(), StandardCharsets.UTF_8) + "="
+        + URLEncoder.encode(t.value(), StandardCharsets.UTF_8)).orElse("");
     HttpRequest.Builder b;
     String get = uri + "?" + form;
     if (get.length() <= MAX_GET_URI) {
@@ -226,7 +229,9 @@ public final class PrometheusClient implements QueryRunner {
       case "string":
         return new Failure(Kind.WRONG_TYPE, "expected an instant vector or a scalar, got a string");
       default:
-        return new Failure(Kind.BAD_RESPONSE, "unexpected result type \"" + clean(type) + "\" in the answer");
+        // Not echoed: an answer that is not Prometheus's may carry anything there.
+        return new Failure(Kind.BAD_RESPONSE, "unexpected result type in the answer (" + type.length()
+            + " characters; expected vector or scalar)" + described(resp, body));
     }
   }
 
@@ -313,17 +318,9 @@ public final class PrometheusClient implements QueryRunner {
         .split(";")[0].trim()) + ")";
   }
 
-  /** Printable single line; bounded. */
+  /** Printable single line; bounded (the one sanitiser, {@link Messages}). */
   static String clean(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), 512));
-    for (int i = 0; i < s.length() && sb.length() < 500; i++) {
-      char c = s.charAt(i);
-      sb.append(Character.isISOControl(c) ? ' ' : c);
-    }
-    return sb.toString().strip().replaceAll(" {2,}", " ");
+    return Messages.sanitize(s);
   }
 
   private static String format(Duration d) {

@@ -16,7 +16,22 @@ import java.util.Optional;
  * @param timeout     for the whole query: connect, send, answer
  */
 public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Optional<String> caPem,
-                                 Duration timeout) {
+                                 Duration timeout, Optional<Tenant> tenant) {
+
+  /**
+   * A request parameter naming the policy's tenant, for a tenant-scoped query proxy (prom-label-proxy's
+   * {@code -label NAME}: it enforces {@code NAME="value"} on every query).
+   */
+  public record Tenant(String parameter, String value) {
+    public Tenant {
+      Objects.requireNonNull(parameter, "parameter");
+      Objects.requireNonNull(value, "value");
+    }
+  }
+
+  public PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Optional<String> caPem, Duration timeout) {
+    this(baseUrl, bearerToken, caPem, timeout, Optional.empty());
+  }
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   /** The longest query timeout: a longer one would let one policy hold a worker (and its namespace) for long. */
@@ -30,6 +45,7 @@ public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Opti
     }
     bearerToken = bearerToken == null ? Optional.empty() : bearerToken.filter(t -> !t.isBlank()).map(String::strip);
     caPem = caPem == null ? Optional.empty() : caPem.filter(p -> !p.isBlank());
+    tenant = tenant == null ? Optional.empty() : tenant;
     timeout = timeout == null || timeout.isZero() || timeout.isNegative() ? DEFAULT_TIMEOUT
         : timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout;
   }
@@ -40,15 +56,20 @@ public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Opti
   }
 
   public PrometheusEndpoint withBearerToken(String token) {
-    return new PrometheusEndpoint(baseUrl, Optional.ofNullable(token), caPem, timeout);
+    return new PrometheusEndpoint(baseUrl, Optional.ofNullable(token), caPem, timeout, tenant);
   }
 
   public PrometheusEndpoint withCaPem(String pem) {
-    return new PrometheusEndpoint(baseUrl, bearerToken, Optional.ofNullable(pem), timeout);
+    return new PrometheusEndpoint(baseUrl, bearerToken, Optional.ofNullable(pem), timeout, tenant);
   }
 
   public PrometheusEndpoint withTimeout(Duration t) {
-    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, t);
+    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, t, tenant);
+  }
+
+  /** Every query carries {@code parameter=value} (see {@link Tenant}). */
+  public PrometheusEndpoint withTenant(String parameter, String value) {
+    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, timeout, Optional.of(new Tenant(parameter, value)));
   }
 
   /** {@code <base>/api/v1/query}. */
@@ -68,6 +89,6 @@ public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Opti
   @Override
   public String toString() {
     return "PrometheusEndpoint[baseUrl=" + baseUrl + ", bearerToken=" + (bearerToken.isPresent() ? "<redacted>" : "none")
-        + ", caPem=" + (caPem.isPresent() ? caPem.get().length() + " chars" : "none") + ", timeout=" + timeout + "]";
+        + ", caPem=" + (caPem.isPresent() ? caPem.get().length() + " chars" : "none") + ", timeout=" + timeout + tenant.map(t -> ", tenant=" + t.parameter() + "=" + t.value()).orElse("") + "]";
   }
 }

@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,7 +29,7 @@ public final class QueryCache implements QueryRunner {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
 
-  private record Key(String url, String query, String tokenHash, String caHash) {
+  private record Key(String url, String query, String tokenHash, String caHash, String tenant) {
   }
 
   private static final class Entry {
@@ -49,7 +52,8 @@ public final class QueryCache implements QueryRunner {
     calls.incrementAndGet();
     Key key = new Key(endpoint.queryUri().toString(), promql,
         endpoint.bearerToken().map(PrometheusClient::sha256).orElse(""),
-        endpoint.caPem().map(PrometheusClient::sha256).orElse(""));
+        endpoint.caPem().map(PrometheusClient::sha256).orElse(""),
+        endpoint.tenant().map(t -> t.parameter() + "=" + t.value()).orElse(""));
     long now = clock.millis();
     Entry[] mine = new Entry[1];
     Entry e = entries.compute(key, (k, old) -> {
@@ -60,14 +64,28 @@ public final class QueryCache implements QueryRunner {
       return mine[0];
     });
     if (mine[0] == null) {
-      return e.result.join();
+      // Another policy's identical query is in flight: wait for it no longer than this caller's own timeout.
+      try {
+        return e.result.get(endpoint.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException ex) {
+        return new QueryResult.Failure(QueryResult.Kind.TIMEOUT, "no answer from Prometheus at "
+            + endpoint.authority() + " within " + endpoint.timeout().toMillis() + "ms (the same query, sent for "
+            + "another policy, is still waiting)");
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        return new QueryResult.Failure(QueryResult.Kind.TIMEOUT, "interrupted while querying " + endpoint.authority());
+      } catch (ExecutionException ex) {
+        return new QueryResult.Failure(QueryResult.Kind.BAD_RESPONSE, "unexpected error querying "
+            + endpoint.authority());
+      }
     }
     sent.incrementAndGet();
     QueryResult r;
     try {
       r = runner.query(endpoint, promql);
     } catch (RuntimeException ex) {
-      r = new QueryResult.Failure(QueryResult.Kind.BAD_RESPONSE, "unexpected error: " + ex);
+      r = new QueryResult.Failure(QueryResult.Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority()
+          + " (" + ex.getClass().getSimpleName() + ")");
     }
     e.completedAt = clock.millis();
     e.result.complete(r);

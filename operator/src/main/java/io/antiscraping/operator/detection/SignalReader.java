@@ -8,6 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns a policy's signals into {@link Readings}, one instant query each (through a {@link QueryRunner}, normally a
@@ -30,8 +34,26 @@ public final class SignalReader {
     this.runner = Objects.requireNonNull(runner, "runner");
   }
 
+  /** Below this much time left before the deadline, a signal is not queried at all. */
+  static final Duration MIN_QUERY_TIME = Duration.ofMillis(100);
+
+  /**
+   * What one evaluation may spend: a deadline for all of its queries (each query's timeout is cut to the time left;
+   * the signals left when it passes are not queried), and a query budget ({@code takeQuery} false: not queried,
+   * {@code overBudget} says why).
+   */
+  public record Bounds(Instant deadline, Clock clock, BooleanSupplier takeQuery, String overBudget) {
+    /** No deadline, no budget. */
+    public static final Bounds NONE = new Bounds(Instant.MAX, Clock.systemUTC(), () -> true, "");
+  }
+
   /** Evaluates every signal against the endpoint; never throws. */
   public Readings read(PrometheusEndpoint endpoint, List<Signal> signals) {
+    return read(endpoint, signals, Bounds.NONE);
+  }
+
+  /** Evaluates the signals within the bounds; never throws. */
+  public Readings read(PrometheusEndpoint endpoint, List<Signal> signals, Bounds bounds) {
     Map<String, SignalReading> out = new LinkedHashMap<>();
     for (Signal s : signals == null ? List.<Signal>of() : signals) {
       if (s == null || s.getName() == null || out.containsKey(s.getName())) {
@@ -41,7 +63,19 @@ public final class SignalReader {
         out.put(s.getName(), new SignalReading.Unavailable("the signal has no query"));
         continue;
       }
-      out.put(s.getName(), interpret(s, runner.query(endpoint, s.getQuery())));
+      Duration left = bounds.deadline().equals(Instant.MAX) ? endpoint.timeout()
+          : Duration.between(bounds.clock().instant(), bounds.deadline());
+      if (left.compareTo(MIN_QUERY_TIME) < 0) {
+        out.put(s.getName(), new SignalReading.Unavailable("not queried: the evaluation's deadline passed (the "
+            + "signals before it took the time; a slow Prometheus or a shorter prometheus.timeout)"));
+        continue;
+      }
+      if (!bounds.takeQuery().getAsBoolean()) {
+        out.put(s.getName(), new SignalReading.Unavailable(bounds.overBudget()));
+        continue;
+      }
+      PrometheusEndpoint ep = left.compareTo(endpoint.timeout()) < 0 ? endpoint.withTimeout(left) : endpoint;
+      out.put(s.getName(), interpret(s, runner.query(ep, s.getQuery())));
     }
     return new Readings(out);
   }

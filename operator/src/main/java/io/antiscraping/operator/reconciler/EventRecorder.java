@@ -65,7 +65,8 @@ public final class EventRecorder {
       client.v1().events().inNamespace(ns).resource(event).create();
       writes.written("Event", "create");
     } catch (KubernetesClientException e) {
-      LOG.warn("policy={}/{} could not record event {}: {}", ns, name, reason, e.getMessage());
+      LOG.warn("policy={}/{} could not record event {}: {}", ns, name, reason,
+          io.antiscraping.operator.decision.Messages.sanitize(e.getMessage()));
     }
   }
 }

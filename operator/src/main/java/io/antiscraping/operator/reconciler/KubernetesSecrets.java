@@ -1,5 +1,6 @@
 package io.antiscraping.operator.reconciler;
 
+import io.antiscraping.operator.detection.PrometheusAccess;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -14,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads Prometheus credentials from Secrets with a GET (no cluster-wide Secret watch), cached for a short while so
- * that a policy evaluated every few seconds does not read its Secret every time.
+ * that a policy evaluated every few seconds does not read its Secret every time. Only Secrets labelled
+ * {@value PrometheusAccess#CREDENTIALS_LABEL}{@code : "true"} are used: any other Secret of the namespace (a TLS key,
+ * a database password) cannot be sent to a Prometheus by a policy author.
  */
 public final class KubernetesSecrets implements LiveEvaluator.SecretSource {
 
@@ -24,7 +27,7 @@ public final class KubernetesSecrets implements LiveEvaluator.SecretSource {
   private final Clock clock;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-  private record Cached(Optional<String> value, Instant at) {
+  private record Cached(Lookup value, Instant at) {
   }
 
   public KubernetesSecrets(KubernetesClient client, Clock clock) {
@@ -33,21 +36,32 @@ public final class KubernetesSecrets implements LiveEvaluator.SecretSource {
   }
 
   @Override
-  public Optional<String> read(String namespace, String name, String key) {
+  public Lookup read(String namespace, String name, String key) {
     String k = namespace + "/" + name + "/" + key;
     Instant now = clock.instant();
     Cached c = cache.get(k);
     if (c != null && c.at().plus(TTL).isAfter(now)) {
       return c.value();
     }
-    Optional<String> value;
+    Lookup value;
     try {
       Secret s = client.secrets().inNamespace(namespace).withName(name).get();
-      value = Optional.ofNullable(s).map(Secret::getData).map(d -> d.get(key))
-          .map(b64 -> new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8).trim())
-          .or(() -> Optional.ofNullable(s).map(Secret::getStringData).map(d -> d.get(key)));
+      if (s == null) {
+        value = Lookup.missing("Secret " + namespace + "/" + name + " does not exist or cannot be read");
+      } else if (!"true".equals(Optional.ofNullable(s.getMetadata().getLabels()).map(l -> l.get(
+          PrometheusAccess.CREDENTIALS_LABEL)).orElse(null))) {
+        value = Lookup.missing("Secret " + namespace + "/" + name + " is not labelled "
+            + PrometheusAccess.CREDENTIALS_LABEL + "=\"true\" (only Secrets that opt in can be used as Prometheus "
+            + "credentials)");
+      } else {
+        value = Optional.ofNullable(s.getData()).map(d -> d.get(key))
+            .map(b64 -> new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8).trim())
+            .or(() -> Optional.ofNullable(s.getStringData()).map(d -> d.get(key)))
+            .map(Lookup::found)
+            .orElse(Lookup.missing("key " + key + " of Secret " + namespace + "/" + name + " does not exist"));
+      }
     } catch (KubernetesClientException | IllegalArgumentException e) {
-      value = Optional.empty();
+      value = Lookup.missing("Secret " + namespace + "/" + name + " does not exist or cannot be read");
     }
     cache.put(k, new Cached(value, now));
     return value;

@@ -20,10 +20,13 @@ import io.antiscraping.operator.decision.EngineState;
 import io.antiscraping.operator.decision.Readings;
 import io.antiscraping.operator.decision.SignalSummary;
 import io.antiscraping.operator.decision.StateCodec;
+import io.antiscraping.operator.detection.PrometheusAccess;
 import io.antiscraping.operator.detection.PrometheusEndpoint;
+import io.antiscraping.operator.detection.TenantLimits;
 import io.antiscraping.operator.detection.SignalReader;
 import io.antiscraping.operator.metrics.OperatorMetrics;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,6 +39,9 @@ public final class LiveEvaluator implements PolicyEvaluator {
   private final DecisionEngine engine;
   private final SecretSource secrets;
   private final URI defaultPrometheus;
+  private final PrometheusAccess access;
+  private final TenantLimits limits;
+  private final Clock clock;
   private final OperatorMetrics metrics;
   /** What each policy's data planes were last handed, by policy UID: the write budget's memory (lost on restart). */
   private final Map<String, PublishedPlan> published = new ConcurrentHashMap<>();
@@ -44,11 +50,50 @@ public final class LiveEvaluator implements PolicyEvaluator {
 
   public LiveEvaluator(SignalReader reader, DecisionEngine engine, SecretSource secrets, URI defaultPrometheus,
                        OperatorMetrics metrics) {
+    this(reader, engine, secrets, PrometheusAccess.open(defaultPrometheus), defaultPrometheus, TenantLimits.none(),
+        Clock.systemUTC(), metrics);
+  }
+
+  /**
+   * @param access the admin's rules on where a policy may send queries and credentials
+   * @param limits what one namespace may take of Prometheus and of the operator's threads
+   */
+  public LiveEvaluator(SignalReader reader, DecisionEngine engine, SecretSource secrets, PrometheusAccess access,
+                       URI defaultPrometheus, TenantLimits limits, Clock clock, OperatorMetrics metrics) {
     this.reader = reader;
     this.engine = engine;
     this.secrets = secrets;
+    this.access = access;
     this.defaultPrometheus = defaultPrometheus;
+    this.limits = limits;
+    this.clock = clock;
     this.metrics = metrics;
+  }
+
+  /**
+   * How long one evaluation may spend querying: its interval, at least 5 s and at most the longest query timeout
+   * (30 s), so that a blackholed Prometheus holds a reconcile thread for 30 s at most, however many signals.
+   */
+  static Duration deadline(ScrapingPolicySpec spec) {
+    Duration interval = Durations.parse(spec.getEvaluationInterval()).orElse(ScrapingPolicyReconciler.DEFAULT_INTERVAL);
+    Duration floor = Duration.ofSeconds(5);
+    return interval.compareTo(floor) < 0 ? floor
+        : interval.compareTo(PrometheusEndpoint.MAX_TIMEOUT) > 0 ? PrometheusEndpoint.MAX_TIMEOUT : interval;
+  }
+
+  @Override
+  public Optional<String> refusal(ScrapingPolicy policy) {
+    PrometheusSource source = policy.getSpec().getPrometheus();
+    if (source == null || policy.getSpec().getSignals() == null || policy.getSpec().getSignals().isEmpty()) {
+      return Optional.empty();
+    }
+    URI url;
+    try {
+      url = source.getUrl() == null ? defaultPrometheus : URI.create(source.getUrl());
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // the validator reports it
+    }
+    return access.refusal(url, source.getBearerTokenSecret() != null);
   }
 
   @Override
@@ -57,7 +102,7 @@ public final class LiveEvaluator implements PolicyEvaluator {
     String ns = policy.getMetadata().getNamespace();
     String name = policy.getMetadata().getName();
     EngineState state = StateCodec.fromStatus(spec, previous.getLevel() == null ? null : previous, now);
-    Readings readings = read(ns, spec);
+    Readings readings = read(ns, spec, now);
     String uid = policy.getMetadata().getUid() == null ? ns + "/" + name : policy.getMetadata().getUid();
     Decision d = engine.decide(spec, state, readings, now, published.get(uid));
     published.put(uid, d.published());
@@ -105,7 +150,7 @@ public final class LiveEvaluator implements PolicyEvaluator {
   }
 
   /** The readings, or every signal unavailable with the reason when the endpoint itself cannot be built. */
-  private Readings read(String namespace, ScrapingPolicySpec spec) {
+  private Readings read(String namespace, ScrapingPolicySpec spec, Instant now) {
     List<Signal> signals = spec.getSignals() == null ? List.of() : spec.getSignals();
     if (signals.isEmpty()) {
       return Readings.of(java.util.Map.of());
@@ -115,15 +160,27 @@ public final class LiveEvaluator implements PolicyEvaluator {
       URI url = source == null || source.getUrl() == null ? defaultPrometheus : URI.create(source.getUrl());
       Duration timeout = source == null ? PrometheusEndpoint.DEFAULT_TIMEOUT
           : Durations.parse(source.getTimeout()).orElse(PrometheusEndpoint.DEFAULT_TIMEOUT);
-      PrometheusEndpoint endpoint = new PrometheusEndpoint(url, Optional.empty(), Optional.empty(), timeout);
+      Optional<String> refused = access.addressRefusal(url);
+      if (refused.isPresent()) {
+        throw new Unavailable(refused.get());
+      }
+      PrometheusEndpoint endpoint = access.scoped(new PrometheusEndpoint(url, Optional.empty(), Optional.empty(),
+          timeout), namespace);
       if (source != null && source.getBearerTokenSecret() != null) {
         endpoint = endpoint.withBearerToken(secret(namespace, source.getBearerTokenSecret(), "bearer token"));
       }
       if (source != null && source.getCaSecret() != null) {
         endpoint = endpoint.withCaPem(secret(namespace, source.getCaSecret(), "CA bundle"));
       }
-      return reader.read(endpoint, signals);
-    } catch (SecretUnavailable e) {
+      Optional<TenantLimits.Permit> permit = limits.enter(namespace);
+      if (permit.isEmpty()) {
+        throw new Unavailable(limits.busy(namespace));
+      }
+      try (TenantLimits.Permit p = permit.get()) {
+        return reader.read(endpoint, signals, new SignalReader.Bounds(now.plus(deadline(spec)), clock,
+            () -> limits.takeQuery(namespace), limits.budgetSpent(namespace)));
+      }
+    } catch (Unavailable e) {
       Readings.Builder b = Readings.builder();
       signals.forEach(s -> b.unavailable(s.getName(), e.getMessage()));
       return b.build();
@@ -131,19 +188,31 @@ public final class LiveEvaluator implements PolicyEvaluator {
   }
 
   private String secret(String namespace, SecretKeyRef ref, String what) {
-    return secrets.read(namespace, ref.getName(), ref.getKey()).orElseThrow(() -> new SecretUnavailable(
-        "the Prometheus " + what + " is unavailable: key " + ref.getKey() + " of Secret " + namespace + "/"
-            + ref.getName() + " does not exist or cannot be read"));
+    SecretSource.Lookup l = secrets.read(namespace, ref.getName(), ref.getKey());
+    return l.value().orElseThrow(() -> new Unavailable("the Prometheus " + what + " is unavailable: "
+        + l.problem()));
   }
 
-  /** Reads a key of a Secret; empty when the Secret or key is missing or unreadable. */
+  /** Reads a key of a Secret. */
   @FunctionalInterface
   public interface SecretSource {
-    Optional<String> read(String namespace, String name, String key);
+    Lookup read(String namespace, String name, String key);
+
+    /** The value, or why there is none (a message for the status: never the value). */
+    record Lookup(Optional<String> value, String problem) {
+      public static Lookup found(String value) {
+        return new Lookup(Optional.of(value), null);
+      }
+
+      public static Lookup missing(String problem) {
+        return new Lookup(Optional.empty(), problem);
+      }
+    }
   }
 
-  private static final class SecretUnavailable extends RuntimeException {
-    SecretUnavailable(String message) {
+  /** The queries cannot be sent (a credential is missing, the host is refused): the message says why. */
+  private static final class Unavailable extends RuntimeException {
+    Unavailable(String message) {
       super(message, null, false, false);
     }
   }

@@ -14,6 +14,14 @@ public interface PolicyEvaluator {
    */
   Evaluation evaluate(ScrapingPolicy policy, ScrapingPolicyStatus previous, Instant now);
 
+  /**
+   * Why the operator's own rules (set by the admin) refuse a validated policy, e.g. a Prometheus outside the
+   * allowlist: the policy is then Invalid. Empty when it may run.
+   */
+  default java.util.Optional<String> refusal(ScrapingPolicy policy) {
+    return java.util.Optional.empty();
+  }
+
   /** Drops what the evaluator remembers of a deleted policy. */
   default void forget(ScrapingPolicy policy) {
   }

@@ -5,6 +5,7 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
 import io.antiscraping.api.v1alpha1.Targets;
+import io.antiscraping.operator.decision.Messages;
 import io.antiscraping.operator.enforcement.ApiKind;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.Enforcer;
@@ -49,6 +50,9 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
 
   private static final Logger LOG = LoggerFactory.getLogger(ScrapingPolicyReconciler.class);
   private static final Duration RETRY_AFTER_WRITE_FAILURE = Duration.ofSeconds(5);
+  /** spec.evaluationInterval's default; also the controller's maximum reconciliation interval. */
+  public static final Duration DEFAULT_INTERVAL = Durations.parse(ScrapingPolicySpec.DEFAULT_EVALUATION_INTERVAL)
+      .orElseThrow();
 
   private final Map<Targets.Provider, Enforcer> enforcers;
   private final PolicyEvaluator evaluator;
@@ -56,11 +60,20 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final Clock clock;
+  private final Duration minInterval;
   /** Optional data planes whose APIs could not be watched at startup, and why. */
   private final Map<Targets.Provider, ProviderApis.Problem> unavailable = new ConcurrentHashMap<>();
 
   public ScrapingPolicyReconciler(Map<Targets.Provider, Enforcer> enforcers, PolicyEvaluator evaluator,
                                   StatusWriter statusWriter, EventRecorder events, OperatorMetrics metrics, Clock clock) {
+    this(enforcers, evaluator, statusWriter, events, metrics, clock, Duration.ZERO);
+  }
+
+  /** @param minInterval no policy is evaluated more often (the admin's {@code --min-evaluation-interval}) */
+  public ScrapingPolicyReconciler(Map<Targets.Provider, Enforcer> enforcers, PolicyEvaluator evaluator,
+                                  StatusWriter statusWriter, EventRecorder events, OperatorMetrics metrics, Clock clock,
+                                  Duration minInterval) {
+    this.minInterval = minInterval;
     this.enforcers = Map.copyOf(enforcers);
     this.evaluator = evaluator;
     this.statusWriter = statusWriter;
@@ -69,14 +82,74 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     this.clock = clock;
   }
 
+  /**
+   * Never throws (but for the JVM's own fatal errors): whatever goes wrong is reported in the status (Invalid when the
+   * spec cannot work, Degraded otherwise) and the policy is always evaluated again, so that neither a hostile spec nor
+   * an API outage can leave it dormant in the framework's retry backoff.
+   */
   @Override
   public UpdateControl<ScrapingPolicy> reconcile(ScrapingPolicy policy, Context<ScrapingPolicy> ctx) {
     Instant started = clock.instant();
+    UpdateControl<ScrapingPolicy> control;
+    try {
+      control = evaluateAndEnforce(policy, ctx, started);
+    } catch (Throwable e) {
+      if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+        throw (VirtualMachineError) e; // out of memory: the JVM exits (ExitOnOutOfMemoryError) and restarts clean
+      }
+      control = failed(policy, started, e);
+    }
+    // The admin's floor: a policy asking for a shorter interval (or failing fast) is not evaluated more often.
+    Duration delay = control.getScheduleDelay().map(Duration::ofMillis).orElse(DEFAULT_INTERVAL);
+    return control.rescheduleAfter(delay.compareTo(minInterval) < 0 ? minInterval : delay);
+  }
+
+  /** Reports an evaluation that threw as Degraded, keeping the level, bans and enforcement as they were. */
+  private UpdateControl<ScrapingPolicy> failed(ScrapingPolicy policy, Instant started, Throwable e) {
+    String message = "the evaluation failed (will retry; the last enforcement stays in place): "
+        + Messages.describe(e);
+    LOG.warn("policy={}/{} {}", ns(policy), name(policy), message);
+    try {
+      ScrapingPolicyStatus previous = statusWriter.current(policy);
+      ScrapingPolicyStatus next = StatusBuilder.failed(policy, previous, message, clock.instant());
+      if (!message.equals(Conditions.message(previous.getConditions(), Conditions.DEGRADED))) {
+        events.warning(policy, "EvaluationFailed", message);
+      }
+      statusWriter.write(policy, previous, next);
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+        throw (VirtualMachineError) t;
+      }
+      LOG.warn("policy={}/{} the status could not be written either: {}", ns(policy), name(policy),
+          Messages.describe(t));
+    }
+    metrics.evaluation(ns(policy), name(policy), "error", Duration.between(started, clock.instant()));
+    return UpdateControl.<ScrapingPolicy>noUpdate().rescheduleAfter(min(interval(policy.getSpec()),
+        RETRY_AFTER_WRITE_FAILURE));
+  }
+
+  /** spec.evaluationInterval, or the default when it is absent or unparseable. */
+  static Duration interval(ScrapingPolicySpec spec) {
+    try {
+      return spec == null ? DEFAULT_INTERVAL
+          : Durations.parse(spec.getEvaluationInterval()).filter(d -> d.compareTo(Duration.ZERO) > 0)
+              .orElse(DEFAULT_INTERVAL);
+    } catch (RuntimeException e) {
+      return DEFAULT_INTERVAL;
+    }
+  }
+
+  private UpdateControl<ScrapingPolicy> evaluateAndEnforce(ScrapingPolicy policy, Context<ScrapingPolicy> ctx,
+                                                          Instant started) {
     ScrapingPolicyStatus previous = statusWriter.current(policy);
-    List<Violation> violations = PolicyValidator.validate(policy.getSpec());
+    List<Violation> violations = new ArrayList<>(PolicyValidator.validate(policy.getSpec()));
+    if (violations.isEmpty()) {
+      evaluator.refusal(policy).ifPresent(r -> violations.add(new Violation("spec.prometheus", r)));
+    }
     if (!violations.isEmpty()) {
       reportInvalid(policy, previous, violations, started);
-      return UpdateControl.noUpdate();
+      // Retrying cannot fix the spec (an edit triggers a reconcile at once); looking again now and then is cheap.
+      return UpdateControl.<ScrapingPolicy>noUpdate().rescheduleAfter(DEFAULT_INTERVAL);
     }
     ScrapingPolicySpec spec = policy.getSpec();
     Evaluation evaluation = evaluator.evaluate(policy, previous, started);
@@ -97,7 +170,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
       }
       report = merge(releaseElsewhere(policy, ctx, enforcer), report);
     } catch (KubernetesClientException e) {
-      writeFailure = "writing to the data plane failed (will retry): " + e.getMessage();
+      writeFailure = "writing to the data plane failed (will retry): " + Messages.sanitize(e.getMessage());
       LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
       report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
     }
@@ -120,7 +193,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     metrics.metricsAvailable(ns(policy), name(policy), evaluation.metrics().available());
     metrics.evaluation(ns(policy), name(policy), writeFailure == null ? "ok" : "error",
         Duration.between(started, clock.instant()));
-    Duration interval = Durations.parse(spec.getEvaluationInterval()).orElse(Duration.ofSeconds(30));
+    Duration interval = interval(spec);
     return UpdateControl.<ScrapingPolicy>noUpdate()
         .rescheduleAfter(writeFailure == null ? interval : min(interval, RETRY_AFTER_WRITE_FAILURE));
   }

@@ -116,6 +116,24 @@ final class StatusBuilder {
     return next;
   }
 
+  /**
+   * An evaluation that threw: the persisted state (level, bans, memory) and the other conditions stay as they were;
+   * Degraded says what failed and Ready is False.
+   */
+  static ScrapingPolicyStatus failed(ScrapingPolicy policy, ScrapingPolicyStatus previous, String message, Instant now) {
+    ScrapingPolicyStatus next = previous.toBuilder().build();
+    long generation = generation(policy);
+    Conditions c = new Conditions(previous.getConditions(), generation, now);
+    for (var existing : previous.getConditions() == null ? java.util.List.<io.antiscraping.api.v1alpha1.StatusCondition>of()
+        : previous.getConditions()) {
+      c.set(existing.getType(), "True".equals(existing.getStatus()), existing.getReason(), existing.getMessage());
+    }
+    c.set(Conditions.DEGRADED, true, "EvaluationFailed", message);
+    c.set(Conditions.READY, false, "EvaluationFailed", "see the Degraded condition");
+    next.setConditions(c.build());
+    return next;
+  }
+
   private static String notReadyReason(Conditions c, boolean enforced, boolean conflict, Evaluation.MetricsState m) {
     if (conflict) {
       return "Conflict";

@@ -65,6 +65,42 @@ class MainTest {
   }
 
   @Test
+  void securityFlagsMapToGuards() {
+    RunCommand run = new RunCommand();
+    new CommandLine(run).parseArgs("--prometheus-allowed-url", "https://thanos.monitoring.svc:10902",
+        "--prometheus-allowed-url", "*.monitoring.svc", "--allow-bearer-token-over-http");
+    Guards g = run.settings().guards();
+    assertThat(g.prometheusAllowedUrls()).containsExactly("https://thanos.monitoring.svc:10902", "*.monitoring.svc");
+    assertThat(g.bearerTokenOverHttp()).isTrue();
+
+    RunCommand limits = new RunCommand();
+    new CommandLine(limits).parseArgs("--min-evaluation-interval", "30s", "--namespace-concurrency", "2",
+        "--namespace-query-budget", "120", "--never-ban", "10.244.0.0/16", "--never-ban", "fd00:10::/48",
+        "--prometheus-tenant-parameter", "namespace");
+    Guards l = limits.settings().guards();
+    assertThat(l.minEvaluationInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(l.namespaceConcurrency()).isEqualTo(2);
+    assertThat(l.namespaceQueryBudget()).isEqualTo(120);
+    assertThat(l.neverBanCidrs()).containsExactly("10.244.0.0/16", "fd00:10::/48");
+    assertThat(l.tenantParameter()).isEqualTo("namespace");
+    assertThat(Guards.defaults().tenantParameter()).isNull();
+  }
+
+  @Test
+  void aMalformedNeverBanRangeIsRejectedWithExitCode2() {
+    Result r = run("run", "--never-ban", "10.244.0.0/33", "--no-leader-election");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--never-ban: not an IP address or CIDR: 10.244.0.0/33");
+  }
+
+  @Test
+  void aMalformedAllowlistEntryIsRejectedWithExitCode2() {
+    Result r = run("run", "--prometheus-allowed-url", "ftp://prom", "--no-leader-election");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--prometheus-allowed-url: only http and https URLs: ftp://prom");
+  }
+
+  @Test
   void defaultsAreSafe() {
     RunCommand run = new RunCommand();
     new CommandLine(run).parseArgs();
@@ -73,6 +109,10 @@ class MainTest {
     assertThat(s.allowSnippetAnnotations()).isFalse();
     assertThat(s.leaderElection()).isTrue();
     assertThat(s.metricsPort()).isEqualTo(8080);
+    assertThat(s.guards()).isEqualTo(Guards.defaults());
+    assertThat(s.guards().minEvaluationInterval()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(s.guards().prometheusAllowedUrls()).isEmpty();
+    assertThat(s.guards().bearerTokenOverHttp()).isFalse();
   }
 
   @Test

@@ -9,7 +9,7 @@ import java.util.Map;
 /** Drives the engine through a sequence of evaluations, keeping the state between them. */
 final class Run {
 
-  final DecisionEngine engine = new DecisionEngine();
+  final DecisionEngine engine;
   ScrapingPolicySpec spec;
   EngineState state;
   Decision last;
@@ -18,6 +18,11 @@ final class Run {
   boolean budgeted;
 
   Run(ScrapingPolicySpec spec) {
+    this(spec, new DecisionEngine());
+  }
+
+  Run(ScrapingPolicySpec spec, DecisionEngine engine) {
+    this.engine = engine;
     this.spec = spec;
     this.state = EngineState.initial(spec, Policies.T0);
   }

@@ -43,6 +43,32 @@ class SecurityFindingsTest {
         .containsExactly("2001:db8::/64");
   }
 
+  /**
+   * Finding 12: the cluster's own ranges (load balancer, pod, node CIDRs, from the admin's {@code --never-ban}) are
+   * never banned: a client key there is a proxy or a node whose address a realip misconfiguration put in the label.
+   */
+  @Test
+  void theAdminsNeverBanRangesAreNeverBanned() {
+    Map<String, Double> clients = Map.of("10.244.1.5", 100.0, "192.168.7.20", 100.0, "203.0.113.7", 100.0);
+    Run open = new Run(Policies.ladder());
+    open.at(0, Run.clients(clients));
+    assertThat(bans(open.at(60, Run.clients(clients)))).as("without the flag").contains("10.244.1.5/32");
+
+    Run guarded = new Run(Policies.ladder(), new DecisionEngine(List.of(Cidr.parse("10.244.0.0/16").orElseThrow(),
+        Cidr.parse("192.168.7.0/24").orElseThrow())));
+    guarded.at(0, Run.clients(clients));
+    assertThat(bans(guarded.at(60, Run.clients(clients)))).containsExactly("203.0.113.7/32");
+
+    // A prefix ban that would reach into a never-ban range narrows to the client, as for the allowlist.
+    ScrapingPolicySpec wide = Policies.withOffenders(Policies.ladder(), o -> {
+      o.setIpv4PrefixLength(16);
+      return o;
+    });
+    Run narrowed = new Run(wide, new DecisionEngine(List.of(Cidr.parse("10.245.1.0/24").orElseThrow())));
+    narrowed.at(0, Run.clients(Map.of("10.245.9.9", 100.0)));
+    assertThat(bans(narrowed.at(60, Run.clients(Map.of("10.245.9.9", 100.0))))).containsExactly("10.245.9.9/32");
+  }
+
   /** Finding 9: a duration repeated a thousand times is Invalid, never a StackOverflowError. */
   @Test
   void aHugeDurationIsInvalidAndNeverThrows() {

@@ -18,14 +18,17 @@ public final class UpstreamCrds {
 
   public static final Path DIR = Path.of("src/test/resources/upstream-crds");
   public static final Path HTTP_ROUTES = DIR.resolve("gateway-api-v1.6.1/gateway.networking.k8s.io_httproutes.yaml");
+  public static final Path GATEWAYS = DIR.resolve("gateway-api-v1.6.1/gateway.networking.k8s.io_gateways.yaml");
   public static final Path BACKEND_TRAFFIC_POLICIES =
       DIR.resolve("envoy-gateway-v1.9.0/gateway.envoyproxy.io_backendtrafficpolicies.yaml");
   public static final Path SECURITY_POLICIES =
       DIR.resolve("envoy-gateway-v1.9.0/gateway.envoyproxy.io_securitypolicies.yaml");
   public static final Path MIDDLEWARES = DIR.resolve("traefik-v3.7.9/traefik.io_middlewares.yaml");
-  public static final List<Path> ENVOY_GATEWAY = List.of(HTTP_ROUTES, BACKEND_TRAFFIC_POLICIES, SECURITY_POLICIES);
+  public static final List<Path> ENVOY_GATEWAY = List.of(HTTP_ROUTES, GATEWAYS, BACKEND_TRAFFIC_POLICIES,
+      SECURITY_POLICIES);
   /** Every data-plane CRD the operator reads or writes. */
-  public static final List<Path> ALL = List.of(HTTP_ROUTES, BACKEND_TRAFFIC_POLICIES, SECURITY_POLICIES, MIDDLEWARES);
+  public static final List<Path> ALL = List.of(HTTP_ROUTES, GATEWAYS, BACKEND_TRAFFIC_POLICIES, SECURITY_POLICIES,
+      MIDDLEWARES);
 
   private UpstreamCrds() {
   }

@@ -16,7 +16,9 @@ import io.antiscraping.api.v1alpha1.StatusCondition;
 import io.antiscraping.api.v1alpha1.WhenCondition;
 import io.antiscraping.operator.apiserver.ApiServer;
 import io.antiscraping.operator.cli.OperatorRuntime;
+import io.antiscraping.operator.cli.Guards;
 import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.detection.PrometheusAccess;
 import io.antiscraping.operator.testing.PrometheusServer;
 import io.antiscraping.operator.testing.TestExporter;
 import io.fabric8.kubernetes.api.model.Event;
@@ -70,8 +72,20 @@ class LiveDecisionIT {
   }
 
   void startOperator() {
+    // The test's Prometheus listens on loopback without TLS: the admin names that host and lets a token travel
+    // over http (both refused by default).
+    startOperator(guards(List.of("127.0.0.1"), true));
+  }
+
+  /** The test evaluates every second: no minimum evaluation interval. */
+  static Guards guards(List<String> allowedUrls, boolean tokenOverHttp) {
+    return Guards.defaults().withMinEvaluationInterval(Duration.ZERO).withPrometheusAllowedUrls(allowedUrls)
+        .withBearerTokenOverHttp(tokenOverHttp);
+  }
+
+  void startOperator(Guards guards) {
     operator = OperatorRuntime.start(api.operatorClient(), OperatorSettings.defaults()
-        .withDefaultPrometheusUrl(prometheus.uri()));
+        .withDefaultPrometheusUrl(prometheus.uri()).withGuards(guards));
   }
 
   @AfterEach
@@ -249,7 +263,8 @@ class LiveDecisionIT {
   @Test
   void aBearerTokenComesFromASecretAndAMissingSecretIsReportedNotReadAsZero() {
     user.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("prometheus-token")
-        .withNamespace(ns).endMetadata().addToStringData("token", "s3cr3t").build()).create();
+        .withNamespace(ns).addToLabels(PrometheusAccess.CREDENTIALS_LABEL, "true").endMetadata()
+        .addToStringData("token", "s3cr3t").build()).create();
     user.resource(policy(spec -> spec.setPrometheus(PrometheusSource.builder().url(prometheus.url())
         .bearerTokenSecret(new io.antiscraping.api.v1alpha1.SecretKeyRef("prometheus-token", "token")).build())))
         .create();
@@ -268,6 +283,72 @@ class LiveDecisionIT {
         .doesNotContain("s3cr3t");
     assertThat(level()).as("missing data never relaxes at once under Hold").isEqualTo("elevated");
     assertThat(String.join("\n", api.log().lines())).doesNotContain("s3cr3t");
+  }
+
+  /** Security finding 2: a policy author names a Secret of the namespace that was never meant for Prometheus. */
+  @Test
+  void aSecretThatDoesNotOptInIsNeverSentAndItsValueNeverShown() {
+    user.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("shop-tls")
+        .withNamespace(ns).endMetadata().addToStringData("tls.key", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq"
+            + "\n-----END PRIVATE KEY-----\n").addToStringData("token", "s3cr3t").build()).create();
+    user.resource(policy(spec -> spec.setPrometheus(PrometheusSource.builder().url(prometheus.url())
+        .bearerTokenSecret(new io.antiscraping.api.v1alpha1.SecretKeyRef("shop-tls", "token")).build())))
+        .create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("MetricsAvailable")
+        .map(c -> "False".equals(c.getStatus())).orElse(false));
+    assertThat(condition("MetricsAvailable").orElseThrow().getMessage())
+        .contains("Secret " + ns + "/shop-tls is not labelled " + PrometheusAccess.CREDENTIALS_LABEL + "=\"true\"")
+        .doesNotContain("s3cr3t").doesNotContain("PRIVATE KEY");
+    assertThat(get().getStatus().getSignals()).allSatisfy(s -> assertThat(String.valueOf(s.getError()))
+        .doesNotContain("s3cr3t"));
+    assertThat(events()).allSatisfy(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t")
+        .doesNotContain("PRIVATE KEY"));
+  }
+
+  /** Security finding 2: the admin's allowlist of Prometheus servers; a policy naming another one is Invalid. */
+  @Test
+  void aPrometheusOutsideTheAdminsAllowlistMakesThePolicyInvalidAndWritesNothing() {
+    user.resource(policy(spec -> spec.setPrometheus(PrometheusSource.builder()
+        .url("http://prometheus.payments.svc:9090").build()))).create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("Invalid")
+        .map(c -> "True".equals(c.getStatus())).orElse(false));
+    assertThat(condition("Invalid").orElseThrow().getMessage())
+        .contains("http://prometheus.payments.svc:9090 is not in the operator's allowlist");
+    assertThat(annotations()).doesNotContainKey(LIMIT_RPS);
+  }
+
+  /** Security finding 2: without the admin's flag a bearer token never travels over plain http. */
+  @Test
+  void aBearerTokenOverPlainHttpIsInvalidUnlessTheAdminAllowsIt() {
+    operator.close();
+    startOperator(guards(List.of("127.0.0.1"), false));
+    user.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("prometheus-token")
+        .withNamespace(ns).addToLabels(PrometheusAccess.CREDENTIALS_LABEL, "true").endMetadata()
+        .addToStringData("token", "s3cr3t").build()).create();
+    user.resource(policy(spec -> spec.setPrometheus(PrometheusSource.builder().url(prometheus.url())
+        .bearerTokenSecret(new io.antiscraping.api.v1alpha1.SecretKeyRef("prometheus-token", "token")).build())))
+        .create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("Invalid")
+        .map(c -> "True".equals(c.getStatus())).orElse(false));
+    assertThat(condition("Invalid").orElseThrow().getMessage()).contains("needs an https URL");
+    assertThat(annotations()).doesNotContainKey(LIMIT_RPS);
+  }
+
+  /** Security finding 3: a policy URL that resolves to a loopback or metadata address is not queried. */
+  @Test
+  void aLoopbackOrMetadataTargetIsNotQueriedUnlessTheAdminNamesIt() {
+    operator.close();
+    startOperator(guards(List.of(), false));
+    user.resource(policy(spec -> spec.setPrometheus(PrometheusSource.builder()
+        .url("http://localhost:" + prometheus.uri().getPort()).build()))).create();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> condition("MetricsAvailable")
+        .map(c -> "False".equals(c.getStatus())).orElse(false));
+    assertThat(condition("MetricsAvailable").orElseThrow().getMessage())
+        .contains("the Prometheus host localhost resolves to").contains("loopback address: not queried");
   }
 
   // ---------------------------------------------------------------------------------------------------------------

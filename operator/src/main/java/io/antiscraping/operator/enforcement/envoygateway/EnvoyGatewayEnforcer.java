@@ -1,6 +1,7 @@
 package io.antiscraping.operator.enforcement.envoygateway;
 
 import static io.antiscraping.operator.enforcement.envoygateway.EnvoyGatewayPolicies.BACKEND_TRAFFIC_POLICY;
+import static io.antiscraping.operator.enforcement.envoygateway.EnvoyGatewayPolicies.GATEWAY;
 import static io.antiscraping.operator.enforcement.envoygateway.EnvoyGatewayPolicies.GATEWAY_API_GROUP;
 import static io.antiscraping.operator.enforcement.envoygateway.EnvoyGatewayPolicies.HTTP_ROUTE;
 import static io.antiscraping.operator.enforcement.envoygateway.EnvoyGatewayPolicies.SECURITY_POLICY;
@@ -48,9 +49,20 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
   static final String KIND = "HTTPRoute";
 
   private final OwnedObjectWriter writer;
+  /** The namespaces the operator watches; empty = all. */
+  private final Set<String> watched;
 
   public EnvoyGatewayEnforcer(KubernetesClient client, ApiWriteListener writes) {
+    this(client, writes, Set.of());
+  }
+
+  /**
+   * @param watchedNamespaces the namespaces the operator watches (empty: all): a route's Gateway in another one
+   *                          cannot be checked for a SecurityPolicy, so no route-level SecurityPolicy is written there
+   */
+  public EnvoyGatewayEnforcer(KubernetesClient client, ApiWriteListener writes, Set<String> watchedNamespaces) {
     this.writer = new OwnedObjectWriter(client, writes);
+    this.watched = Set.copyOf(watchedNamespaces);
   }
 
   @Override
@@ -65,7 +77,7 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
 
   @Override
   public List<ApiKind> kinds() {
-    return List.of(HTTP_ROUTE, BACKEND_TRAFFIC_POLICY, SECURITY_POLICY);
+    return List.of(HTTP_ROUTE, BACKEND_TRAFFIC_POLICY, SECURITY_POLICY, GATEWAY);
   }
 
   @Override
@@ -120,7 +132,12 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
                 + "and user-agent rules are not applied there")
             .or(() -> cluster.foreignPolicyOn(SECURITY_POLICY, route, true)
                 .map(p -> "SecurityPolicy " + p + " is attached to its Gateway, and a route-level SecurityPolicy "
-                    + "would replace it for this route: bans and user-agent rules are not applied there")));
+                    + "would replace it for this route: bans and user-agent rules are not applied there"))
+            .or(() -> r.gateways().stream().filter(g -> !visible(g)).findFirst()
+                .map(g -> "its Gateway " + g + " is in a namespace the operator does not watch, so a SecurityPolicy "
+                    + "attached to that Gateway (SSO, JWT, extAuth) cannot be ruled out, and a route-level "
+                    + "SecurityPolicy would replace it for this route: bans and user-agent rules are not applied "
+                    + "there (watch namespace " + g.substring(0, g.indexOf('/')) + " too)")));
       }
       routes.add(r);
     }
@@ -348,6 +365,11 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
     }
   }
 
+  /** Whether the operator watches the namespace of {@code namespace/name}. */
+  private boolean visible(String namespacedName) {
+    return watched.isEmpty() || watched.contains(namespacedName.substring(0, namespacedName.indexOf('/')));
+  }
+
   /** The objects the reconciler handed over, by kind. */
   private static final class Cluster {
     final PolicyRef policy;
@@ -394,11 +416,18 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
       return of(kind).stream()
           .filter(o -> !OwnedObjects.ownedBy(o, policy))
           .filter(o -> viaGateway
-              ? gateways.stream().anyMatch(g -> targets(o, "Gateway", g, Map.of()))
+              ? gateways.stream().anyMatch(g -> targets(o, "Gateway", g, gatewayLabels(g)))
               : targets(o, KIND, route.getMetadata().getNamespace() + "/" + route.getMetadata().getName(),
                   route.getMetadata().getLabels()))
           .map(o -> o.getMetadata().getNamespace() + "/" + o.getMetadata().getName())
           .sorted().findFirst();
+    }
+
+    /** The labels of the Gateway {@code namespace/name} (none when it is not there). */
+    Map<String, String> gatewayLabels(String namespacedName) {
+      return objects.stream().filter(GATEWAY::matches)
+          .filter(o -> namespacedName.equals(o.getMetadata().getNamespace() + "/" + o.getMetadata().getName()))
+          .findFirst().map(o -> o.getMetadata().getLabels()).orElse(Map.of());
     }
 
     /** Whether a policy object targets the object {@code namespace/name} of this kind (with these labels). */

@@ -37,6 +37,12 @@ public final class EnvoyGatewayPolicies {
   public static final ApiKind HTTP_ROUTE = ApiKind.of(HTTPRoute.class, ApiKind.Scope.NAMESPACE);
   public static final ApiKind BACKEND_TRAFFIC_POLICY =
       ApiKind.generic(GROUP, VERSION, "BackendTrafficPolicy", "backendtrafficpolicies", ApiKind.Scope.NAMESPACE);
+  /**
+   * Every watched namespace: the Gateways our routes attach to, whose labels decide which SecurityPolicy
+   * {@code targetSelectors} with kind Gateway select them.
+   */
+  public static final ApiKind GATEWAY = ApiKind.of(io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class,
+      ApiKind.Scope.ALL_NAMESPACES);
   /** Every watched namespace: a SecurityPolicy on a Gateway in another namespace still applies to our routes. */
   public static final ApiKind SECURITY_POLICY =
       ApiKind.generic(GROUP, VERSION, "SecurityPolicy", "securitypolicies", ApiKind.Scope.ALL_NAMESPACES);

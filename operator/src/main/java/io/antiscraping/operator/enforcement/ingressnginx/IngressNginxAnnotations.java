@@ -61,7 +61,74 @@ public final class IngressNginxAnnotations {
   private IngressNginxAnnotations() {
   }
 
+  /** What Kubernetes allows all of an object's annotations together: 256 KiB of keys and values. */
+  public static final int MAX_TOTAL_BYTES = 256 * 1024;
+  /**
+   * What the operator's annotations may take of an Ingress by default: the total less 32 KiB for the Ingress's own
+   * (kubectl's last-applied-configuration, GitOps bookkeeping); an Ingress whose own take more gets a smaller budget.
+   */
+  public static final int DEFAULT_BUDGET_BYTES = MAX_TOTAL_BYTES - 32 * 1024;
+
+  /** The plan's annotations within {@link #DEFAULT_BUDGET_BYTES}. */
   public static Rendered render(EnforcementPlan plan, boolean allowSnippets) {
+    return render(plan, allowSnippets, DEFAULT_BUDGET_BYTES);
+  }
+
+  /**
+   * The plan's annotations within {@code budgetBytes} (keys and values, UTF-8). Over it, bans are dropped from the end
+   * of the ban list first (denylist-source-range is the one that grows: 5000 IPv6 bans take about 220 KB), then the
+   * exempt lists; what was dropped is reported as not enforceable, never silently.
+   */
+  public static Rendered render(EnforcementPlan plan, boolean allowSnippets, int budgetBytes) {
+    Rendered full = renderAll(plan, allowSnippets);
+    if (size(full.annotations()) <= budgetBytes) {
+      return full;
+    }
+    Map<String, String> a = new TreeMap<>(full.annotations());
+    List<String> notEnforceable = new ArrayList<>(full.notEnforceable());
+    for (String key : List.of(DENYLIST_SOURCE_RANGE, LIMIT_ALLOWLIST, WHITELIST_SOURCE_RANGE)) {
+      int over = size(a) - budgetBytes;
+      String value = a.get(key);
+      if (over <= 0 || value == null) {
+        continue;
+      }
+      String[] entries = value.split(",");
+      int keep = entries.length;
+      int bytes = utf8(value);
+      while (keep > 0 && bytes > utf8(value) - over) {
+        keep--;
+        bytes -= utf8(entries[keep]) + (keep > 0 ? 1 : 0);
+      }
+      String what = key.equals(DENYLIST_SOURCE_RANGE) ? "bans" : "exempt clients of " + key.substring(PREFIX.length());
+      if (keep == 0) {
+        a.remove(key);
+      } else {
+        a.put(key, String.join(",", java.util.Arrays.asList(entries).subList(0, keep)));
+      }
+      if (key.equals(WHITELIST_SOURCE_RANGE) && keep == 0) {
+        a.put(key, NOBODY);
+      }
+      notEnforceable.add((entries.length - keep) + " of " + entries.length + " " + what + " (the Ingress's "
+          + "annotations may take " + MAX_TOTAL_BYTES / 1024 + " KiB in all; the operator's budget here is "
+          + budgetBytes + " bytes)");
+    }
+    return new Rendered(a, notEnforceable, full.notes());
+  }
+
+  /** Bytes the annotations take: keys and values, as the API server counts them. */
+  public static int size(Map<String, String> annotations) {
+    int n = 0;
+    for (Map.Entry<String, String> e : annotations.entrySet()) {
+      n += utf8(e.getKey()) + utf8(e.getValue());
+    }
+    return n;
+  }
+
+  private static int utf8(String s) {
+    return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  }
+
+  private static Rendered renderAll(EnforcementPlan plan, boolean allowSnippets) {
     Map<String, String> a = new TreeMap<>();
     List<String> notEnforceable = new ArrayList<>();
     List<String> notes = new ArrayList<>();

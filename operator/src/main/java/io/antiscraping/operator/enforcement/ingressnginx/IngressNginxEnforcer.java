@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.decision.EnforcementPlan;
+import io.antiscraping.operator.decision.Messages;
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.EnforcementReport.TargetResult;
@@ -69,12 +70,15 @@ public final class IngressNginxEnforcer implements Enforcer {
   @Override
   public EnforcementReport enforce(PolicyRef policy, List<PolicyRef> competing, List<? extends HasMetadata> candidates,
                                    EnforcementPlan plan, boolean dryRun) {
-    IngressNginxAnnotations.Rendered rendered = IngressNginxAnnotations.render(plan, allowSnippets);
+    IngressNginxAnnotations.Rendered planned = IngressNginxAnnotations.render(plan, allowSnippets);
     Report report = new Report(dryRun);
-    report.notEnforceable.addAll(rendered.notEnforceable());
+    report.notEnforceable.addAll(planned.notEnforceable());
     for (HasMetadata target : sorted(candidates)) {
       String name = target.getMetadata().getName();
       Map<String, String> current = annotations(target);
+      IngressNginxAnnotations.Rendered rendered = withinBudget(plan, planned, current);
+      rendered.notEnforceable().stream().filter(n -> !report.notEnforceable.contains(n))
+          .forEach(n -> report.notEnforceable.add("Ingress " + name + ": " + n));
       boolean selected = policy.selector().matches(target.getMetadata().getLabels());
       if (!selected) {
         if (ownedBy(target, policy.name())) {
@@ -169,6 +173,21 @@ public final class IngressNginxEnforcer implements Enforcer {
       report.targets.add(new TargetResult(KIND, name, true, message));
     }
     return report.build();
+  }
+
+  /**
+   * The planned annotations, or a smaller rendering when the Ingress's own annotations leave less than the default
+   * budget (the API server refuses an object whose annotations exceed 256 KiB in all).
+   */
+  private IngressNginxAnnotations.Rendered withinBudget(EnforcementPlan plan, IngressNginxAnnotations.Rendered planned,
+                                                        Map<String, String> current) {
+    Set<String> owned = ownedKeys(current);
+    Map<String, String> theirs = new java.util.HashMap<>(current);
+    theirs.keySet().removeIf(k -> owned.contains(k) || IngressNginxAnnotations.ALL.contains(k));
+    int bookkeeping = 512;
+    int left = IngressNginxAnnotations.MAX_TOTAL_BYTES - IngressNginxAnnotations.size(theirs) - bookkeeping;
+    return left >= IngressNginxAnnotations.DEFAULT_BUDGET_BYTES ? planned
+        : IngressNginxAnnotations.render(plan, allowSnippets, Math.max(0, left));
   }
 
   @Override
@@ -302,12 +321,7 @@ public final class IngressNginxEnforcer implements Enforcer {
 
   /** {@code s} on one line (control characters as spaces), at most {@code max} characters. */
   private static String oneLine(String s, int max) {
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 3));
-    for (int i = 0; i < s.length() && sb.length() < max; i++) {
-      char c = s.charAt(i);
-      sb.append(Character.isISOControl(c) ? ' ' : c);
-    }
-    return s.length() > max ? sb + "..." : sb.toString();
+    return Messages.sanitize(s, max);
   }
 
   private static final class Report {

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -176,6 +177,52 @@ class EnvoyGatewayEnforcementIT {
     assertThat(user.genericKubernetesResources(SP).inNamespace(ns).withName("storefront-deny").get()).isNull();
   }
 
+  /**
+   * Security finding 6: a SecurityPolicy selecting the route's Gateway by label (targetSelectors, kind Gateway) is
+   * seen, so the operator does not shadow it with a route-level SecurityPolicy.
+   */
+  @Test
+  void aSecurityPolicySelectingTheGatewayByLabelIsNotSilentlyReplaced(TestInfo info) {
+    start(info, true);
+    gateway(ns, "eg", Map.of("team", "edge"));
+    route("web", STOREFRONT, "eg");
+    userPolicy(SP, "edge-sso", Map.of("targetSelectors", List.of(Map.of("group", "gateway.networking.k8s.io",
+        "kind", "Gateway", "matchLabels", Map.of("team", "edge"))), "basicAuth", Map.of("users",
+        Map.of("name", "htpasswd"))));
+    create(policy("storefront", spec -> spec.getLevels().get(0).setDenyUserAgents(List.of("^$"))));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
+    assertThat(message(p, "Conflict")).contains("SecurityPolicy " + ns + "/edge-sso is attached to its Gateway");
+    awaitObject(BTP, "storefront-ratelimit", o -> true);
+    assertThat(user.genericKubernetesResources(SP).inNamespace(ns).withName("storefront-deny").get()).isNull();
+  }
+
+  /**
+   * Security finding 6: the route's Gateway lives in a namespace the operator does not watch, so its SecurityPolicies
+   * are invisible: that is a conflict, not "nothing there".
+   */
+  @Test
+  void aGatewayInANamespaceTheOperatorDoesNotWatchIsAConflictNotAnAssumption(TestInfo info) {
+    String name = getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow().getName();
+    api = ApiServer.start(name);
+    user = api.userClient();
+    ns = api.namespace("shop");
+    String infra = api.namespace("infra");
+    operator = OperatorRuntime.start(api.operatorClient(), OperatorSettings.defaults().withNamespaces(Set.of(ns)));
+    gateway(infra, "edge", Map.of());
+    user.resource(new HTTPRouteBuilder().withNewMetadata().withName("web").withNamespace(ns)
+        .withLabels(new HashMap<>(STOREFRONT)).endMetadata()
+        .withNewSpec().addNewParentRef().withName("edge").withNamespace(infra).endParentRef()
+        .addToHostnames("web.shop.example").endSpec().build()).create();
+    create(policy("storefront", spec -> spec.getLevels().get(0).setDenyUserAgents(List.of("^$"))));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
+    assertThat(message(p, "Conflict")).contains("its Gateway " + infra + "/edge is in a namespace the operator does "
+        + "not watch");
+    awaitObject(BTP, "storefront-ratelimit", o -> true);
+    assertThat(user.genericKubernetesResources(SP).inNamespace(ns).withName("storefront-deny").get()).isNull();
+  }
+
   @Test
   void deselectingEveryRouteAndDeletingThePolicyRemoveTheOwnedObjects(TestInfo info) {
     start(info, true);
@@ -293,6 +340,13 @@ class EnvoyGatewayEnforcementIT {
     user.resource(new HTTPRouteBuilder().withNewMetadata().withName(name).withNamespace(ns)
         .withLabels(new HashMap<>(labels)).endMetadata()
         .withNewSpec().addNewParentRef().withName(gateway).endParentRef().addToHostnames(name + ".shop.example")
+        .endSpec().build()).create();
+  }
+
+  void gateway(String namespace, String name, Map<String, String> labels) {
+    user.resource(new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder().withNewMetadata().withName(name)
+        .withNamespace(namespace).withLabels(new HashMap<>(labels)).endMetadata().withNewSpec()
+        .withGatewayClassName("eg").addNewListener().withName("http").withProtocol("HTTP").withPort(80).endListener()
         .endSpec().build()).create();
   }
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -100,6 +101,38 @@ class IngressNginxAnnotationsTest {
     assertThat(r.annotations().get(IngressNginxAnnotations.WHITELIST_SOURCE_RANGE).split(","))
         .hasSize(IngressNginxAnnotations.MAX_EXEMPT).contains("10.0.0.0/8");
     assertThat(r.notEnforceable()).singleElement().asString().contains("6 known-good client(s)");
+  }
+
+  /**
+   * Security finding 10: 5000 IPv6 /128 bans (about 220 KB of denylist-source-range) beside an Ingress's own large
+   * annotations would exceed the 256 KiB an object's annotations may take, and the API server would refuse the whole
+   * patch. The planner keeps the annotations within the budget and says what it left out.
+   */
+  @Test
+  void bansBeyondTheAnnotationBudgetAreCappedAndReported() {
+    List<Cidr> bans = new java.util.ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      bans.add(cidr(String.format("2001:db8:%x:%x:%x:%x:%x:%x/128", 0x1000 + i, 0xabcd, 0xef01, 0x2345, 0x6789,
+          0xabcd)));
+    }
+    EnforcementPlan plan = new EnforcementPlan("severe", new RateLimits(OptionalInt.of(5), OptionalInt.empty(),
+        OptionalInt.of(2), OptionalInt.empty()), WafSettings.DISABLED, List.of(cidr("10.0.0.0/8")), bans);
+    IngressNginxAnnotations.Rendered whole = IngressNginxAnnotations.render(plan, false);
+    int full = IngressNginxAnnotations.size(whole.annotations());
+    assertThat(full).as("all 5000 fit the default budget").isLessThanOrEqualTo(IngressNginxAnnotations.DEFAULT_BUDGET_BYTES)
+        .isGreaterThan(200_000);
+    assertThat(whole.annotations().get(IngressNginxAnnotations.DENYLIST_SOURCE_RANGE).split(",")).hasSize(5000);
+
+    int budget = 150_000;
+    IngressNginxAnnotations.Rendered capped = IngressNginxAnnotations.render(plan, false, budget);
+    assertThat(IngressNginxAnnotations.size(capped.annotations())).isLessThanOrEqualTo(budget);
+    String[] kept = capped.annotations().get(IngressNginxAnnotations.DENYLIST_SOURCE_RANGE).split(",");
+    assertThat(kept.length).isBetween(3000, 4999);
+    assertThat(kept[0]).isEqualTo(bans.get(0).toString());
+    assertThat(capped.annotations()).containsEntry(IngressNginxAnnotations.LIMIT_RPS, "5")
+        .containsEntry(IngressNginxAnnotations.LIMIT_ALLOWLIST, "10.0.0.0/8");
+    assertThat(capped.notEnforceable()).anySatisfy(n -> assertThat(n)
+        .startsWith((5000 - kept.length) + " of 5000 bans").contains("256 KiB"));
   }
 
   private static Cidr cidr(String s) {

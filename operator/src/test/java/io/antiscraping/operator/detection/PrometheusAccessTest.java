@@ -1,0 +1,149 @@
+package io.antiscraping.operator.detection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Security findings 2 and 3: where a policy may send queries and credentials. */
+class PrometheusAccessTest {
+
+  static final URI DEFAULT = URI.create("http://prometheus-operated.monitoring:9090");
+
+  /** A resolver from a fixed table: what the cluster DNS would answer an attacker-chosen name. */
+  static PrometheusAccess.Resolver dns(Map<String, String> table) {
+    return host -> {
+      String a = table.get(host);
+      if (a == null && host.matches("[0-9.]+|\\[[0-9a-fA-F:.]+]")) {
+        return new InetAddress[] {InetAddress.getByName(host)}; // a literal: no lookup
+      }
+      if (a == null) {
+        throw new UnknownHostException(host);
+      }
+      return new InetAddress[] {InetAddress.getByName(a)};
+    };
+  }
+
+  static final PrometheusAccess.Resolver CLUSTER_DNS = dns(Map.of(
+      "prometheus.tenant-a.svc", "10.96.4.7",
+      "metadata.attacker.example", "169.254.169.254",
+      "localhost", "127.0.0.1",
+      "v6meta.attacker.example", "fd00:ec2::254",
+      "mapped.attacker.example", "::ffff:169.254.169.254",
+      "prom.monitoring.svc", "10.96.0.9"));
+
+  @Test
+  void aUrlOutsideTheAdminsAllowlistIsRefused() {
+    PrometheusAccess access = new PrometheusAccess(DEFAULT,
+        List.of("https://thanos.observability.svc:10902/prom", "*.monitoring.svc", "prometheus.tenant-a.svc:9090"),
+        false, CLUSTER_DNS);
+    assertThat(access.refusal(URI.create("http://prometheus.payments.svc:9090"), false)).get().asString()
+        .contains("not in the operator's allowlist").contains("http://prometheus.payments.svc:9090");
+    assertThat(access.refusal(URI.create("https://thanos.observability.svc:10902/prom"), false)).isEmpty();
+    assertThat(access.refusal(URI.create("https://thanos.observability.svc:10902/prom/sub"), false)).isEmpty();
+    assertThat(access.refusal(URI.create("https://thanos.observability.svc:10902/prometheus"), false))
+        .as("a path prefix matches whole segments").isPresent();
+    assertThat(access.refusal(URI.create("http://thanos.observability.svc:10902/prom"), false))
+        .as("the scheme of a URL entry is part of it").isPresent();
+    assertThat(access.refusal(URI.create("http://prom.monitoring.svc:9090"), false)).isEmpty();
+    assertThat(access.refusal(URI.create("http://evilmonitoring.svc:9090"), false)).isPresent();
+    assertThat(access.refusal(URI.create("http://prometheus.tenant-a.svc:9090"), false)).isEmpty();
+    assertThat(access.refusal(URI.create("http://prometheus.tenant-a.svc:9091"), false)).isPresent();
+    assertThat(access.refusal(DEFAULT, false)).as("the default Prometheus is always allowed").isEmpty();
+    assertThat(access.refusal(null, false)).isEmpty();
+  }
+
+  @Test
+  void withoutAnAllowlistAnyHostPassesTheStaticCheck() {
+    PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of(), false, CLUSTER_DNS);
+    assertThat(access.refusal(URI.create("http://prometheus.payments.svc:9090"), false)).isEmpty();
+  }
+
+  @Test
+  void aBearerTokenNeedsHttpsUnlessTheAdminAllowsPlainHttp() {
+    PrometheusAccess strict = new PrometheusAccess(DEFAULT, List.of(), false, CLUSTER_DNS);
+    assertThat(strict.refusal(URI.create("http://attacker.example:80"), true)).get().asString()
+        .contains("needs an https URL").contains("--allow-bearer-token-over-http");
+    assertThat(strict.refusal(DEFAULT, true)).as("the default Prometheus too: the token is on the wire").isPresent();
+    assertThat(strict.refusal(URI.create("https://attacker.example"), true)).isEmpty();
+    PrometheusAccess lax = new PrometheusAccess(DEFAULT, List.of(), true, CLUSTER_DNS);
+    assertThat(lax.refusal(URI.create("http://prom.monitoring.svc:9090"), true)).isEmpty();
+  }
+
+  @Test
+  void loopbackLinkLocalAndMetadataTargetsAreRefusedAfterResolution() {
+    PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of(), false, CLUSTER_DNS);
+    assertThat(access.addressRefusal(URI.create("http://169.254.169.254/latest/meta-data"))).get().asString()
+        .contains("169.254.169.254").contains("link-local");
+    assertThat(access.addressRefusal(URI.create("http://metadata.attacker.example"))).get().asString()
+        .contains("metadata.attacker.example resolves to 169.254.169.254");
+    assertThat(access.addressRefusal(URI.create("http://localhost:9090"))).get().asString().contains("loopback");
+    assertThat(access.addressRefusal(URI.create("http://127.0.0.2:9090"))).get().asString().contains("loopback");
+    assertThat(access.addressRefusal(URI.create("http://[::1]:9090"))).get().asString().contains("loopback");
+    assertThat(access.addressRefusal(URI.create("http://0.0.0.0:9090"))).get().asString().contains("unspecified");
+    assertThat(access.addressRefusal(URI.create("http://[fe80::1]:9090"))).get().asString().contains("link-local");
+    assertThat(access.addressRefusal(URI.create("http://v6meta.attacker.example"))).get().asString()
+        .contains("metadata");
+    assertThat(access.addressRefusal(URI.create("http://mapped.attacker.example"))).get().asString()
+        .contains("169.254.169.254");
+    assertThat(access.addressRefusal(URI.create("http://100.100.100.200"))).get().asString().contains("metadata");
+    assertThat(access.addressRefusal(URI.create("http://prometheus.tenant-a.svc:9090"))).isEmpty();
+    assertThat(access.addressRefusal(URI.create("http://does-not-resolve.example"))).as("the query reports it")
+        .isEmpty();
+  }
+
+  @Test
+  void aHostTheAdminNamesIsQueriedWhateverItResolvesTo() {
+    PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of("127.0.0.1", "*.attacker.example"), false,
+        CLUSTER_DNS);
+    assertThat(access.addressRefusal(URI.create("http://127.0.0.1:9090"))).isEmpty();
+    assertThat(access.addressRefusal(URI.create("http://metadata.attacker.example")))
+        .as("a wildcard does not name a host: the address check still applies").isPresent();
+    PrometheusAccess loopbackDefault = new PrometheusAccess(URI.create("http://127.0.0.1:9090"), List.of(), false,
+        CLUSTER_DNS);
+    assertThat(loopbackDefault.addressRefusal(null)).as("the admin's default Prometheus").isEmpty();
+    assertThat(loopbackDefault.addressRefusal(URI.create("http://127.0.0.1:9091"))).isPresent();
+  }
+
+  @Test
+  void malformedAllowlistEntriesAreRefusedWithTheirText() {
+    for (String bad : List.of("", "ftp://x", "user@host", "http://h/?q", "host/path")) {
+      assertThatThrownBy(() -> PrometheusAccess.checkEntry(bad)).isInstanceOf(IllegalArgumentException.class);
+    }
+    PrometheusAccess.checkEntry("prometheus.monitoring.svc");
+    PrometheusAccess.checkEntry("[fd00::1]:9090");
+    PrometheusAccess.checkEntry("*.monitoring.svc:9090");
+  }
+
+  /** Finding 8: with a tenant parameter, every query carries the policy's namespace for the query proxy. */
+  @Test
+  void aTenantParameterCarriesThePolicysNamespaceWithEveryQueryAndSeparatesTheCache() {
+    try (StubPrometheus stub = new StubPrometheus()) {
+      stub.json("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"3\"]}}");
+      PrometheusAccess access = PrometheusAccess.open(DEFAULT).withTenantParameter("namespace");
+      java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+      PrometheusClient client = new PrometheusClient(null);
+      QueryCache cache = new QueryCache((ep, q) -> {
+        sent.incrementAndGet();
+        return client.query(ep, q);
+      });
+      assertThat(cache.query(access.scoped(stub.endpoint(), "payments"), "count(kube_secret_info)"))
+          .isEqualTo(new QueryResult.Scalar(3));
+      assertThat(stub.lastRequest.get().query()).contains("namespace=payments").contains("query=count");
+      cache.query(access.scoped(stub.endpoint(), "shop"), "count(kube_secret_info)");
+      assertThat(stub.lastRequest.get().query()).contains("namespace=shop");
+      assertThat(sent.get()).as("two tenants never share an answer").isEqualTo(2);
+
+      String longQuery = "sum(rate(x{a=\"" + "y".repeat(3000) + "\"}[1m]))";
+      client.query(access.scoped(stub.endpoint(), "payments"), longQuery);
+      assertThat(stub.lastRequest.get().method()).isEqualTo("POST");
+      assertThat(stub.lastRequest.get().body()).contains("namespace=payments");
+      assertThat(PrometheusAccess.open(DEFAULT).scoped(stub.endpoint(), "payments").tenant()).isEmpty();
+    }
+  }
+}
