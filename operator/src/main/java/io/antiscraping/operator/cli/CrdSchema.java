@@ -63,6 +63,7 @@ final class CrdSchema {
     this.openApiSchema = o;
     ObjectNode strict = openApiSchema.deepCopy();
     forbidUnknownFields(strict);
+    dropExtensions(strict);
     this.jsonSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(strict);
   }
 
@@ -137,6 +138,16 @@ final class CrdSchema {
     }
     for (String combinator : List.of("allOf", "anyOf", "oneOf")) {
       o.path(combinator).forEach(CrdSchema::forbidUnknownFields);
+    }
+  }
+
+  /** The x-kubernetes-* keywords mean nothing to a JSON Schema validator (the CEL rules are evaluated apart). */
+  private static void dropExtensions(JsonNode schema) {
+    if (schema instanceof ObjectNode o) {
+      o.remove(o.properties().stream().map(Map.Entry::getKey).filter(k -> k.startsWith("x-kubernetes-")).toList());
+      o.forEach(CrdSchema::dropExtensions);
+    } else if (schema instanceof ArrayNode a) {
+      a.forEach(CrdSchema::dropExtensions);
     }
   }
 
