@@ -15,6 +15,10 @@ final class CliRun {
     }
   }
 
+  private static ByteArrayInputStream in(String s) {
+    return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+  }
+
   private CliRun() {
   }
 
@@ -28,9 +32,10 @@ final class CliRun {
     StringWriter err = new StringWriter();
     cmd.setOut(new PrintWriter(out));
     cmd.setErr(new PrintWriter(err));
-    CommandLine validate = cmd.getSubcommands().get("validate");
-    ((ValidateCommand) validate.getCommand()).stdin =
-        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+    ((ValidateCommand) cmd.getSubcommands().get("validate").getCommand()).stdin = in(stdin);
+    ((RenderCommand) cmd.getSubcommands().get("render").getCommand()).stdin = in(stdin);
+    ((TestCommand) cmd.getSubcommands().get("test").getCommand()).stdin = in(stdin);
+    ((DiffCommand) cmd.getSubcommands().get("diff").getCommand()).stdin = in(stdin);
     int code = cmd.execute(args);
     return new Result(code, out.toString(), err.toString());
   }
