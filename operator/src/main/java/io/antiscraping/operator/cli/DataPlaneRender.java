@@ -32,7 +32,9 @@ final class DataPlaneRender {
 
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      // Annotation values such as limit-rps "3" must stay strings for the API server.
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   /** The rendered objects (Kubernetes manifests), what is not enforceable, and notes for the reader. */

@@ -61,6 +61,9 @@ class RenderCommandTest {
         .isEqualTo("198.51.100.0/24,203.0.113.7/32");
     assertThat(a.path("nginx.ingress.kubernetes.io/enable-owasp-core-rules").asText()).isEqualTo("true");
     assertThat(a.path("nginx.ingress.kubernetes.io/limit-rpm").asText()).isEqualTo("30");
+    assertThat(a.path("nginx.ingress.kubernetes.io/limit-rpm").isTextual()).as("annotation values are strings: %s",
+        r.out()).isTrue();
+    assertThat(a.path("nginx.ingress.kubernetes.io/enable-modsecurity").isTextual()).isTrue();
     assertThat(a.path("antiscraping.io/policy").asText()).isEqualTo("storefront");
     assertThat(a.path("antiscraping.io/owned-keys").asText()).contains("nginx.ingress.kubernetes.io/limit-rpm");
   }
