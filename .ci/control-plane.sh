@@ -91,9 +91,13 @@ if ! cached; then
 fi
 
 # A cheap check that the cached binaries run and are the pinned versions.
-"$bin/kube-apiserver" --version | grep -qx "Kubernetes v${KUBERNETES_VERSION}" \
+# (The output is read whole first: `grep -q` stops reading at the first match, and under pipefail the writer's
+# SIGPIPE would fail the check at random.)
+apiserver_version=$("$bin/kube-apiserver" --version)
+grep -qx "Kubernetes v${KUBERNETES_VERSION}" <<<"$apiserver_version" \
   || { echo "control-plane: $bin/kube-apiserver is not v${KUBERNETES_VERSION}" >&2; exit 1; }
-"$bin/etcd" --version | grep -q "etcd Version: ${ETCD_VERSION}" \
+etcd_version=$("$bin/etcd" --version)
+grep -q "etcd Version: ${ETCD_VERSION}" <<<"$etcd_version" \
   || { echo "control-plane: $bin/etcd is not v${ETCD_VERSION}" >&2; exit 1; }
 
 if [ "${1:-}" = "--env" ]; then print_env; else echo "$bin"; fi
