@@ -78,6 +78,11 @@ final class PolicyTest {
   }
 
   static FileOutcome run(Path file, InputStream stdin, picocli.CommandLine cmd) {
+    return run(file, stdin, cmd, false);
+  }
+
+  /** @param prometheus evaluate the policy's PromQL on the tests' input_series in a real Prometheus */
+  static FileOutcome run(Path file, InputStream stdin, picocli.CommandLine cmd, boolean prometheus) {
     String source = YamlDocuments.display(file);
     YamlDocuments.Document doc;
     try {
@@ -116,7 +121,7 @@ final class PolicyTest {
     }
     for (int i = 0; i < tests.size(); i++) {
       try {
-        outcomes.add(runOne(doc, root, "tests[" + i + "]", tests.get(i), policy));
+        outcomes.add(runOne(doc, root, "tests[" + i + "]", tests.get(i), policy, prometheus));
       } catch (BadTest e) {
         return new FileOutcome(source, outcomes, new Failure(source, e.line,
             tests.get(i).path("name").asText("#" + (i + 1)), null, null, e.getMessage()));
@@ -126,7 +131,7 @@ final class PolicyTest {
   }
 
   private static Outcome runOne(YamlDocuments.Document doc, JsonNode root, String path, JsonNode test,
-                                PolicySource policy) throws BadTest {
+                                PolicySource policy, boolean prometheus) throws BadTest {
     String name = test.path("name").asText(path);
     ScrapingPolicySpec spec = policy.spec().toBuilder().prometheus(null).build();
     String intervalText = test.path("evaluationInterval").asText(root.path("evaluationInterval")
@@ -202,9 +207,30 @@ final class PolicyTest {
       last = Math.max(last, step);
     }
 
+    if (prometheus) {
+      try (PrometheusBackfill backfill = PrometheusBackfill.start(doc, path, test.path("input_series"), START,
+          interval)) {
+        ScrapingPolicySpec live = spec.toBuilder().prometheus(io.antiscraping.api.v1alpha1.PrometheusSource.builder()
+            .url(backfill.url()).timeout("10s").build()).build();
+        return evaluate(doc, path, name, test, policy, live, interval, provider, snippets, byStep, last, asserts,
+            new SignalReader(new io.antiscraping.operator.detection.PrometheusClient(
+                io.antiscraping.operator.detection.QueryObserver.NONE)), backfill::at, Map.of(), Map.of());
+      }
+    }
     int[] current = {0};
     SignalReader reader = new SignalReader((endpoint, promql) -> answer(signals.get(queryOwner.get(promql)),
         scalar, perClient, current[0]));
+    return evaluate(doc, path, name, test, policy, spec, interval, provider, snippets, byStep, last, asserts, reader,
+        t -> current[0] = (int) (Duration.between(START, t).toMillis() / interval.toMillis()), scalar, perClient);
+  }
+
+  /** Evaluates step by step as the reconciler does, checking the assertions due at each step. */
+  private static Outcome evaluate(YamlDocuments.Document doc, String path, String name, JsonNode test,
+                                  PolicySource policy, ScrapingPolicySpec spec, Duration interval,
+                                  Targets.Provider provider, boolean snippets, Map<Integer, List<Integer>> byStep,
+                                  int last, JsonNode asserts, SignalReader reader,
+                                  java.util.function.Consumer<Instant> clock, Map<String, List<Double>> scalar,
+                                  Map<String, Map<String, List<Double>>> perClient) {
     LiveEvaluator evaluator = new LiveEvaluator(reader, new DecisionEngine(), (ns, n, k) -> Optional.empty(),
         URI.create("http://prometheus.test:9090"), new OperatorMetrics(new CollectorRegistry()));
     ScrapingPolicy resource = new ScrapingPolicy();
@@ -215,8 +241,8 @@ final class PolicyTest {
     List<Failure> failures = new ArrayList<>();
     int count = 0;
     for (int step = 0; step <= last; step++) {
-      current[0] = step;
       Instant now = START.plus(interval.multipliedBy(step));
+      clock.accept(now);
       Evaluation evaluation = evaluator.evaluate(resource, status, now);
       DataPlaneRender.Output rendered = DataPlaneRender.render(policy, provider, evaluation.plan(), null, snippets);
       String kind = provider == Targets.Provider.INGRESS_NGINX ? "Ingress"

@@ -38,6 +38,12 @@ final class TestCommand implements Callable<Integer> {
       description = "text (default) or json.")
   String output;
 
+  @Option(names = "--prometheus", description = "Evaluate the policy's real PromQL: each test's input_series "
+      + "(promtool's form: series: 'metric{label=\"v\"}', values: '0+10x30') are backfilled with promtool tsdb "
+      + "create-blocks-from openmetrics into a real Prometheus, which the operator's client queries at each "
+      + "evaluation time. Needs prometheus and promtool (Debian package prometheus).")
+  boolean prometheus;
+
   InputStream stdin = System.in;
 
   @Override
@@ -53,9 +59,12 @@ final class TestCommand implements Callable<Integer> {
     } catch (YamlDocuments.MissingSource e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    if (prometheus && PrometheusBackfill.unavailable() != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), PrometheusBackfill.unavailable());
+    }
     List<PolicyTest.FileOutcome> outcomes = new ArrayList<>();
     for (Path p : paths) {
-      outcomes.add(PolicyTest.run(p, stdin, spec.commandLine()));
+      outcomes.add(PolicyTest.run(p, stdin, spec.commandLine(), prometheus));
     }
     boolean passed = outcomes.stream().allMatch(PolicyTest.FileOutcome::passed);
     if ("json".equals(output)) {
