@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Protects storefronts from large-scale scraping: evaluates ScrapingPolicy signals against "
         + "Prometheus and reconfigures the rate limits and WAF rules of the ingress in front of them.",
-    subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, ValidateCommand.class, TestCommand.class, RenderCommand.class,
+        DiffCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec

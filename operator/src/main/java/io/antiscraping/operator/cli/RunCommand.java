@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
 
 /** {@code antiscraping-operator run}: the operator process. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run the operator: watch ScrapingPolicies and enforce them until stopped.")
+    description = {"Run the operator: watch ScrapingPolicies and enforce them until stopped.", "",
+        "Example:  antiscraping-operator run --prometheus-url http://prometheus-operated.monitoring:9090 "
+            + "--namespace shop"})
 final class RunCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
