@@ -231,7 +231,8 @@ final class PolicyTest {
                                   int last, JsonNode asserts, SignalReader reader,
                                   java.util.function.Consumer<Instant> clock, Map<String, List<Double>> scalar,
                                   Map<String, Map<String, List<Double>>> perClient) {
-    LiveEvaluator evaluator = new LiveEvaluator(reader, new DecisionEngine(), (ns, n, k) -> Optional.empty(),
+    LiveEvaluator evaluator = new LiveEvaluator(reader, new DecisionEngine(),
+        (ns, n, k) -> LiveEvaluator.SecretSource.Lookup.missing("a policy test reads no Secrets"),
         URI.create("http://prometheus.test:9090"), new OperatorMetrics(new CollectorRegistry()));
     ScrapingPolicy resource = new ScrapingPolicy();
     resource.setMetadata(new ObjectMetaBuilder().withName(policy.name()).withNamespace(policy.namespace())

@@ -17,8 +17,8 @@ import java.util.Objects;
  *                      next publication)
  * @param knownGood     the known-good clients counted at this evaluation; null without spec.knownGood or when its
  *                      signal failed (the signal's error says why)
- * @param suspects      clients above the offender bar that no ban may cover (allowlisted, or an address never banned),
- *                      strongest first: the sign of a proxy's address standing for many clients or of forged addresses
+ * @param suspects      internal clients (never banned, or private and allowlisted) above the offender bar, strongest
+ *                      first: the sign of a proxy's address standing for many clients or of forged addresses
  */
 public record Decision(EngineState next, EnforcementPlan plan, List<DecisionEvent> events, MetricsHealth metrics,
                        boolean banCapReached, List<SignalSummary> signals, PublishedPlan published, boolean held,
@@ -54,8 +54,8 @@ public record Decision(EngineState next, EnforcementPlan plan, List<DecisionEven
     }
     List<String> listed = suspects.stream().limit(5)
         .map(x -> x.client() + " (above " + Fmt.num(x.bar()) + ")").toList();
-    return suspects.size() + " client address(es) that no ban may cover (allowlisted, or loopback, link-local and "
-        + "other addresses never banned) are above the offender bar: " + String.join(", ", listed)
+    return suspects.size() + " internal client address(es) that no ban may cover (never-banned, or private and "
+        + "allowlisted) are above the offender bar: " + String.join(", ", listed)
         + (suspects.size() > listed.size() ? " and " + (suspects.size() - listed.size()) + " more" : "")
         + ". Either a load balancer, proxy or node address stands for many clients (ingress-nginx: set "
         + "use-forwarded-headers and proxy-real-ip-cidr to the load balancer's ranges, or use the PROXY protocol or "

@@ -518,9 +518,13 @@ public final class DecisionEngine {
       }
       Cidr prefix = policy.banPrefix(client);
       if (prefix == null) {
-        // No ban may cover it (allowlisted or a special address) and it is above the bar: the sign of a load
-        // balancer, proxy or node address standing for many clients, or of forged client addresses.
-        suspects.add(new Decision.SuspectClient(client, value, own.above()));
+        // No ban may cover it and it is above the bar. An internal address (a never-banned range, or a private one
+        // the allowlist exempts) at enumeration rates is the sign of a load balancer, proxy or node address standing
+        // for many clients, or of forged client addresses; an allowlisted public address is a partner's or a
+        // search engine's crawler doing what it is allowed to.
+        if (policy.internal(client)) {
+          suspects.add(new Decision.SuspectClient(client, value, own.above()));
+        }
         continue;
       }
       Offending prev = sameRule ? previous.offending().get(client) : null;

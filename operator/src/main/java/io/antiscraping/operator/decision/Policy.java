@@ -181,6 +181,25 @@ final class Policy {
     return i == null ? -1 : i;
   }
 
+  /** Private ranges (RFC 1918, shared address space, unique local): where load balancers, nodes and pods live. */
+  private static final List<Cidr> PRIVATE = java.util.stream.Stream.of("10.0.0.0/8", "172.16.0.0/12",
+      "192.168.0.0/16", "100.64.0.0/10", "fc00::/7").map(c -> Cidr.parse(c).orElseThrow()).toList();
+
+  /**
+   * Whether {@code c} is an infrastructure address: never banned (built in or by the admin) or private. Such an
+   * address above the offender bar is reported as suspect (a proxy's address for everyone, or a forged one).
+   */
+  boolean internal(Cidr c) {
+    for (List<Cidr> ranges : List.of(Plans.NEVER_BANNED, neverBanned, PRIVATE)) {
+      for (Cidr a : ranges) {
+        if (a.contains(c)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Whether {@code c} overlaps the allowlist or the addresses no ban may cover ({@link Plans#NEVER_BANNED}). */
   boolean allowlisted(Cidr c) {
     for (Cidr a : allowlist) {

@@ -102,7 +102,7 @@ public final class LiveEvaluator implements PolicyEvaluator {
     String ns = policy.getMetadata().getNamespace();
     String name = policy.getMetadata().getName();
     EngineState state = StateCodec.fromStatus(spec, previous.getLevel() == null ? null : previous, now);
-    Readings readings = read(ns, spec, now);
+    Readings readings = read(ns, spec);
     String uid = policy.getMetadata().getUid() == null ? ns + "/" + name : policy.getMetadata().getUid();
     Decision d = engine.decide(spec, state, readings, now, published.get(uid));
     published.put(uid, d.published());
@@ -150,7 +150,7 @@ public final class LiveEvaluator implements PolicyEvaluator {
   }
 
   /** The readings, or every signal unavailable with the reason when the endpoint itself cannot be built. */
-  private Readings read(String namespace, ScrapingPolicySpec spec, Instant now) {
+  private Readings read(String namespace, ScrapingPolicySpec spec) {
     List<Signal> signals = spec.getSignals() == null ? List.of() : spec.getSignals();
     if (signals.isEmpty()) {
       return Readings.of(java.util.Map.of());
@@ -177,7 +177,9 @@ public final class LiveEvaluator implements PolicyEvaluator {
         throw new Unavailable(limits.busy(namespace));
       }
       try (TenantLimits.Permit p = permit.get()) {
-        return reader.read(endpoint, signals, new SignalReader.Bounds(now.plus(deadline(spec)), clock,
+        // The deadline bounds real time spent querying: it is taken from the clock, not from the evaluation's
+        // logical time (a policy test replays hours of signals in a second).
+        return reader.read(endpoint, signals, new SignalReader.Bounds(clock.instant().plus(deadline(spec)), clock,
             () -> limits.takeQuery(namespace), limits.budgetSpent(namespace)));
       }
     } catch (Unavailable e) {

@@ -163,7 +163,8 @@ class PolicyHealthIT {
     ScrapingPolicy copy = new ScrapingPolicy();
     copy.setMetadata(policy.getMetadata());
     copy.setSpec(policy.getSpec().toBuilder().prometheus(null).build());
-    return new LiveEvaluator(reader, new DecisionEngine(), (ns, n, k) -> Optional.empty(),
+    return new LiveEvaluator(reader, new DecisionEngine(),
+        (ns, n, k) -> LiveEvaluator.SecretSource.Lookup.missing("a policy test reads no Secrets"),
         URI.create("http://prometheus.test:9090"), new OperatorMetrics(new CollectorRegistry()))
         .evaluate(copy, new ScrapingPolicyStatus(), now);
   }

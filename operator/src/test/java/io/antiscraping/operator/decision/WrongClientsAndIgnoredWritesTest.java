@@ -31,6 +31,15 @@ class WrongClientsAndIgnoredWritesTest {
   }
 
   @Test
+  void anAllowlistedPublicCrawlerAboveTheBarIsNotSuspect() {
+    // A search engine's verified range, allowlisted, crawls public pages at its own pace: what it is allowed to do.
+    Run run = new Run(Policies.withAllowlist(Policies.ladder(), "66.249.64.0/19", "10.0.0.0/8"));
+    Decision d = run.at(0, Run.clients(Map.of("66.249.66.1", 120.0, "10.1.2.3", 25.0)));
+    assertThat(d.suspects()).extracting(s -> s.client().toString()).containsExactly("10.1.2.3/32");
+    assertThat(d.plan().bans()).isEmpty();
+  }
+
+  @Test
   void loopbackAndLinkLocalAboveTheBarAreSuspectToo() {
     Run run = new Run(Policies.ladder());
     Decision d = run.at(0, Run.clients(Map.of("127.0.0.1", 50.0, "169.254.1.1", 40.0, "::1", 45.0)));
