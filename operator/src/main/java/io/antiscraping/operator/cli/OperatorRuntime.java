@@ -67,11 +67,11 @@ public final class OperatorRuntime implements AutoCloseable {
         evaluator, new StatusWriter(client, writes, clock), new EventRecorder(client, clock, writes), metrics, clock);
 
     Operator operator = new Operator(o -> {
+      // JOSDK's defaults otherwise: the finalizer is added to the primary by server-side apply, with the field
+      // manager set at registration.
       o.withKubernetesClient(client)
           .checkingCRDAndValidateLocalModel(false)
-          .withCloseClientOnStop(false)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false);
+          .withCloseClientOnStop(false);
       if (settings.leaderElection()) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
             settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,

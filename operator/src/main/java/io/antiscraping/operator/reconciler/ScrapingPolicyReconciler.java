@@ -49,6 +49,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
 
   private static final Logger LOG = LoggerFactory.getLogger(ScrapingPolicyReconciler.class);
   private static final Duration RETRY_AFTER_WRITE_FAILURE = Duration.ofSeconds(5);
+  private static final Duration RETRY_AFTER_CONFLICT = Duration.ofSeconds(1);
 
   private final Map<Targets.Provider, Enforcer> enforcers;
   private final PolicyEvaluator evaluator;
@@ -111,7 +112,12 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
             : new StatusBuilder.Unavailable(providerProblem.reason(),
                 providerName(enforcer.provider()) + ": " + providerProblem.message()));
     recordEvents(policy, previous, next, evaluation, report);
-    statusWriter.write(policy, previous, next);
+    if (statusWriter.write(policy, previous, next) == StatusWriter.Outcome.CONFLICT) {
+      // someone else replaced the status since it was read (e.g. a new leader): evaluate again from theirs
+      LOG.info("policy={}/{} status changed by another writer: evaluating again from the fresh status", ns(policy),
+          name(policy));
+      return UpdateControl.<ScrapingPolicy>noUpdate().rescheduleAfter(RETRY_AFTER_CONFLICT);
+    }
     metrics.policyLevel(ns(policy), name(policy), evaluation.levelIndex(), spec.getLevels().size() - 1);
     metrics.bans(ns(policy), name(policy), evaluation.plan().bans().size(), evaluation.banCapReached());
     metrics.aggregate(ns(policy), name(policy), evaluation.knownGood(), evaluation.held());
