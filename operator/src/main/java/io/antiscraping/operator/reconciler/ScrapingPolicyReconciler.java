@@ -148,7 +148,9 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     EnforcementReport report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
     for (Enforcer other : enforcers.values()) {
       if (other != current && !unavailable.containsKey(other.provider())) {
-        report = merge(report, other.cleanup(ref(policy), candidates(ctx, other, policy)));
+        List<? extends HasMetadata> candidates = candidates(ctx, other, policy);
+        report = merge(report, current == null ? other.deleted(ref(policy), candidates)
+            : other.cleanup(ref(policy), candidates));
       }
     }
     return report;
