@@ -90,10 +90,13 @@ if ! cached; then
   echo "control-plane: built in $(( $(date +%s) - start )) s" >&2
 fi
 
-# A cheap check that the cached binaries run and are the pinned versions.
-"$bin/kube-apiserver" --version | grep -qx "Kubernetes v${KUBERNETES_VERSION}" \
+# A cheap check that the cached binaries run and are the pinned versions. The output is captured first: piped
+# into `grep -q`, which stops reading at the first match, etcd could die of SIGPIPE and (pipefail) fail the check.
+apiserver_version=$("$bin/kube-apiserver" --version)
+grep -qx "Kubernetes v${KUBERNETES_VERSION}" <<<"$apiserver_version" \
   || { echo "control-plane: $bin/kube-apiserver is not v${KUBERNETES_VERSION}" >&2; exit 1; }
-"$bin/etcd" --version | grep -q "etcd Version: ${ETCD_VERSION}" \
+etcd_version=$("$bin/etcd" --version)
+grep -q "etcd Version: ${ETCD_VERSION}" <<<"$etcd_version" \
   || { echo "control-plane: $bin/etcd is not v${ETCD_VERSION}" >&2; exit 1; }
 
 if [ "${1:-}" = "--env" ]; then print_env; else echo "$bin"; fi
