@@ -90,8 +90,9 @@ if ! cached; then
   echo "control-plane: built in $(( $(date +%s) - start )) s" >&2
 fi
 
-# A cheap check that the cached binaries run and are the pinned versions. The output is captured first: piped
-# into `grep -q`, which stops reading at the first match, etcd could die of SIGPIPE and (pipefail) fail the check.
+# A cheap check that the cached binaries run and are the pinned versions.
+# (The output is read whole first: `grep -q` stops reading at the first match, and under pipefail the writer's
+# SIGPIPE would fail the check at random.)
 apiserver_version=$("$bin/kube-apiserver" --version)
 grep -qx "Kubernetes v${KUBERNETES_VERSION}" <<<"$apiserver_version" \
   || { echo "control-plane: $bin/kube-apiserver is not v${KUBERNETES_VERSION}" >&2; exit 1; }

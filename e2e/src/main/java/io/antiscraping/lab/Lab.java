@@ -37,7 +37,9 @@ public final class Lab {
       "slow-ramp", "burst-crawler", "distributed-crawler", "ua-rotating", "flash-sale", "search-bot", "label-poisoning", "shopper-mix",
       // the aggregate-defense families (one run per seed)
       "wide-pool", "rotating-pool-contiguous", "rotating-pool-spread", "route-mix-mimic", "cgnat-shoppers",
-      "mobile-shoppers", "flash-sale-attack", "search-bot-attack");
+      "mobile-shoppers", "flash-sale-attack", "search-bot-attack",
+      // controller misconfigurations the operator must report
+      "real-ip-trusts-everyone", "snippet-refused");
 
   public record Session(List<ScenarioRun.Result> results, Path reportDir) {
     public List<ScenarioOutcome> outcomes() {

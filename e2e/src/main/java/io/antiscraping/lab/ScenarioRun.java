@@ -6,6 +6,7 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.Durations;
 import io.antiscraping.lab.kube.LabCluster;
 import io.antiscraping.lab.metrics.MtailProcess;
+import io.antiscraping.lab.nginx.ControllerSettings;
 import io.antiscraping.lab.nginx.LabIngressController;
 import io.antiscraping.lab.nginx.NginxConfigRenderer;
 import io.antiscraping.lab.nginx.NginxProcess;
@@ -20,6 +21,7 @@ import io.antiscraping.lab.storefront.Storefront;
 import io.antiscraping.lab.support.FreePorts;
 import io.antiscraping.lab.traffic.RequestRecord;
 import io.antiscraping.lab.traffic.TrafficGenerator;
+import io.antiscraping.operator.reconciler.Conditions;
 import io.antiscraping.operator.testing.PrometheusServer;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -52,7 +54,15 @@ public final class ScenarioRun {
   private static final Duration OBSERVE_EVERY = Duration.ofMillis(500);
 
   /** What a run leaves behind. */
-  public record Result(ScenarioOutcome outcome, List<RequestRecord> truth, Timeline timeline, List<String> levels) {}
+  /**
+   * @param conditionsSeen every {@code type=status (reason)} of the policy's conditions seen by the observer during
+   *                       the run, in the order first seen
+   */
+  public record Result(ScenarioOutcome outcome, List<RequestRecord> truth, Timeline timeline, List<String> levels,
+      List<String> conditionsSeen) {}
+
+  /** The policy's conditions seen during the run, as {@code type=status (reason)}. */
+  private final java.util.Set<String> conditionsSeen = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
   private final Scenario scenario;
   private final Path reportDir;
@@ -77,9 +87,14 @@ public final class ScenarioRun {
       Path accessLog = dir.resolve("access.log");
       Files.deleteIfExists(accessLog);
       Files.createFile(accessLog);
-      NginxSettings settings = new NginxSettings(prefix, FreePorts.next(), accessLog,
+      NginxSettings required = new NginxSettings(prefix, FreePorts.next(), accessLog,
           Map.of("storefront", storefront.port()), List.of("127.0.0.0/8"), NginxProcess.preparePrefix(prefix),
           NginxProcess.prepareCrsInclude(prefix), NginxSettings.DEBIAN_MODSECURITY_MODULE);
+      NginxSettings settings = scenario.controller().isEmpty() ? required : required.withController(
+          ControllerSettings.fromConfigMap(scenario.controller(), required.controller()));
+      if (!scenario.controller().isEmpty()) {
+        notes.add("controller ConfigMap changed for this scenario: " + new java.util.TreeMap<>(scenario.controller()));
+      }
       cluster.createStorefrontIngresses();
       try (MtailProcess mtail = MtailProcess.start(dir, accessLog);
            PrometheusServer prometheus = PrometheusServer.builder().scrapeInterval("1s")
@@ -137,6 +152,11 @@ public final class ScenarioRun {
           observer.shutdown();
           observer.awaitTermination(5, TimeUnit.SECONDS);
           notes.addAll(conditionNotes(cluster, policy));
+          List<String> reports = conditionsSeen.stream().filter(c -> c.startsWith("ClientAddressesSuspect=True")
+              || c.endsWith("(NotTakingEffect)")).toList();
+          if (!reports.isEmpty()) {
+            notes.add("misconfiguration reported during the run: " + String.join(", ", reports));
+          }
 
           cluster.client().resource(policy).delete();
           boolean restored = awaitQuietly(Duration.ofSeconds(30), () -> before.equals(controller.runningConfig()));
@@ -161,7 +181,7 @@ public final class ScenarioRun {
                 + (i == 0 ? "" : "-replica-" + i) + ".log"), StandardCopyOption.REPLACE_EXISTING);
           }
           TimelineChart.write(reportDir.resolve(scenario.name() + ".png"), outcome, truth, timeline, levels);
-          return new Result(outcome, truth, timeline, levels);
+          return new Result(outcome, truth, timeline, levels, List.copyOf(conditionsSeen));
         } finally {
           observer.shutdownNow();
           policies.close();
@@ -272,6 +292,16 @@ public final class ScenarioRun {
     try {
       ScrapingPolicy p = cluster.policy(policy.getMetadata().getName());
       String level = p == null || p.getStatus() == null ? null : p.getStatus().getLevel();
+      if (p != null && p.getStatus() != null && p.getStatus().getConditions() != null) {
+        p.getStatus().getConditions().forEach(c -> {
+          if (conditionsSeen.add(c.getType() + "=" + c.getStatus() + " (" + c.getReason() + ")")
+              && (Conditions.CLIENT_ADDRESSES_SUSPECT.equals(c.getType()) && "True".equals(c.getStatus())
+              || "NotTakingEffect".equals(c.getReason()))) {
+            LOG.info("scenario {}: {}={} ({}): {}", scenario.name(), c.getType(), c.getStatus(), c.getReason(),
+                c.getMessage());
+          }
+        });
+      }
       // status.banned is a capped list; the Ingress's denylist is every ban the data plane enforces.
       java.util.Set<String> banned = new java.util.TreeSet<>();
       if (p != null && p.getStatus() != null && p.getStatus().getBanned() != null) {

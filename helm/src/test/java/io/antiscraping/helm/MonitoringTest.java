@@ -85,7 +85,8 @@ class MonitoringTest {
     assertThat(alerts).containsExactlyInAnyOrder(
         "AntiscrapingOperatorDown", "AntiscrapingEvaluationFailing", "AntiscrapingPolicyInvalid",
         "AntiscrapingPrometheusUnreachable", "AntiscrapingPolicyMetricsUnavailable",
-        "AntiscrapingPolicyStuckAtTopLevel", "AntiscrapingBanCapReached");
+        "AntiscrapingPolicyStuckAtTopLevel", "AntiscrapingBanCapReached", "AntiscrapingSuspectClientAddresses",
+        "AntiscrapingBansNotTakingEffect");
 
     JsonNode down = rule.at("/spec/groups/0/rules/0");
     assertThat(down.path("expr").asText()).contains("job=\"antiscraping-operator-metrics\"")

@@ -34,6 +34,8 @@ import lombok.NoArgsConstructor;
     message = "spec.offenders.signal must name a signal declared in spec.signals")
 @ValidationRule(value = "!has(self.offenders) || !has(self.signals) || !self.signals.exists(s, s.name == self.offenders.signal && !has(s.perClient))",
     message = "spec.offenders.signal must name a per-client signal (one with perClient.label)")
+@ValidationRule(value = "!has(self.enforcementCheck) || (has(self.signals) && self.signals.exists(s, s.name == self.enforcementCheck.signal && has(s.perClient)))",
+    message = "spec.enforcementCheck.signal must name a per-client signal declared in spec.signals")
 @ValidationRule(value = "!has(self.knownGood) || (has(self.signals) && self.signals.exists(s, s.name == self.knownGood.signal && has(s.perClient)))",
     message = "spec.knownGood.signal must name a per-client signal declared in spec.signals")
 @ValidationRule(value = "!has(self.levels[0].offenders)",
@@ -88,6 +90,10 @@ public class ScrapingPolicySpec {
   @JsonPropertyDescription("Clients with an established good history, named by a per-client signal: exempt from "
       + "prefix bans and route budgets.")
   private KnownGood knownGood;
+
+  @JsonPropertyDescription("Checks that the data plane applies the operator's writes: a per-client signal of the "
+      + "requests still served; a banned client that is still served turns Enforced False (NotTakingEffect).")
+  private EnforcementCheck enforcementCheck;
 
   @Default(DEFAULT_BAN_UPDATE_INTERVAL)
   @Pattern(Durations.PATTERN)

@@ -27,10 +27,12 @@ import java.util.Objects;
  * @param duration    how long traffic runs; after it the lab waits for the level to return to the baseline
  * @param expect      what the scenario must show (the e2e tests assert it)
  * @param clients     the client groups
+ * @param controller  the ingress controller's ConfigMap keys this run changes from the setup the operator requires
+ *                    (e.g. {@code proxy-real-ip-cidr: 0.0.0.0/0}, {@code annotations-risk-level: High}); none by default
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record Scenario(String name, String description, String policy, Long seed, List<Long> seeds, String duration,
-    Expectations expect, List<ClientGroup> clients, @JsonIgnore Path file) {
+    Expectations expect, List<ClientGroup> clients, java.util.Map<String, String> controller, @JsonIgnore Path file) {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
@@ -46,7 +48,8 @@ public record Scenario(String name, String description, String policy, Long seed
     if (seeds.size() != new java.util.HashSet<>(seeds).size()) {
       throw new IllegalArgumentException("scenario " + name + " lists a seed twice");
     }
-    expect = expect == null ? new Expectations(null, null, null, null) : expect;
+    expect = expect == null ? new Expectations(null, null, null, null, null) : expect;
+    controller = controller == null ? java.util.Map.of() : java.util.Map.copyOf(controller);
     clients = clients == null ? List.of() : List.copyOf(clients);
     if (clients.isEmpty()) {
       throw new IllegalArgumentException("scenario " + name + " has no clients");
@@ -57,7 +60,7 @@ public record Scenario(String name, String description, String policy, Long seed
   public static Scenario load(Path file) throws IOException {
     Scenario s = YAML.readValue(Files.readString(file), Scenario.class);
     return new Scenario(s.name, s.description, s.policy, s.seed, s.seeds, s.duration, s.expect, s.clients,
-        file.toAbsolutePath());
+        s.controller, file.toAbsolutePath());
   }
 
   /** The runs of this file: itself, or one scenario per seed of {@code seeds}, named {@code <name>-s<seed>}. */
@@ -66,7 +69,7 @@ public record Scenario(String name, String description, String policy, Long seed
       return List.of(this);
     }
     return seeds.stream().map(s -> new Scenario(name + "-s" + s, description, policy, s, List.of(), duration, expect,
-        clients, file)).toList();
+        clients, controller, file)).toList();
   }
 
   public Path policyFile() {
@@ -113,8 +116,16 @@ public record Scenario(String name, String description, String policy, Long seed
    * @param maxProfileRecords     unique profile records all crawlers may obtain in total [no bound]
    * @param maxWrongfulBans       bans covering an address that is not a crawler's [0]
    */
+  /**
+   * @param conditions policy conditions the run must show at some observation ({@code type}, {@code status} and, when
+   *                   given, {@code reason}): how the operator reports a misconfiguration the scenario sets up
+   */
   public record Expectations(String containWithin, Double maxShopperDenialShare, Integer maxProfileRecords,
-      Integer maxWrongfulBans) {
+      Integer maxWrongfulBans, List<ExpectedCondition> conditions) {
+
+    public Expectations {
+      conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    }
 
     public Duration containWithinDuration() {
       return containWithin == null ? Duration.ofSeconds(60) : duration(containWithin, "expect.containWithin");
@@ -126,6 +137,20 @@ public record Scenario(String name, String description, String policy, Long seed
 
     public int wrongfulBans() {
       return maxWrongfulBans == null ? 0 : maxWrongfulBans;
+    }
+  }
+
+  /** A policy condition a scenario expects to see: {@code type=status} and, when not null, its reason. */
+  public record ExpectedCondition(String type, String status, String reason) {
+    public ExpectedCondition {
+      Objects.requireNonNull(type, "expect.conditions[].type");
+      Objects.requireNonNull(status, "expect.conditions[].status");
+    }
+
+    /** Whether an observed {@code type=status (reason)} is this one. */
+    public boolean matches(String observed) {
+      return reason == null ? observed.startsWith(type + "=" + status + " ")
+          : observed.equals(type + "=" + status + " (" + reason + ")");
     }
   }
 

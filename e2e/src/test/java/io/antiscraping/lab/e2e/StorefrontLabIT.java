@@ -43,9 +43,18 @@ class StorefrontLabIT {
    */
   static final List<String> HELD_TO_THE_BOUNDS = List.of("burst-crawler", "distributed-crawler", "ua-rotating",
       "flash-sale", "search-bot", "label-poisoning", "shopper-mix", "mobile-shoppers");
-  /** Scenario files this suite runs: {@link #HELD_TO_THE_BOUNDS}, or those named in -Dantiscraping.lab.scenarios. */
+  /**
+   * Scenarios that set up a controller misconfiguration (client addresses trusted from anyone; a refused Ingress
+   * without a webhook): only the operator's report of it is asserted, since the misconfiguration defeats the policy.
+   */
+  static final List<String> REPORTING_A_MISCONFIGURATION = List.of("real-ip-trusts-everyone", "snippet-refused");
+  /**
+   * Scenario files this suite runs: {@link #HELD_TO_THE_BOUNDS} and {@link #REPORTING_A_MISCONFIGURATION}, or those
+   * named in -Dantiscraping.lab.scenarios.
+   */
   static final List<String> FILES = System.getProperty("antiscraping.lab.scenarios", "").isBlank()
-      ? HELD_TO_THE_BOUNDS : List.of(System.getProperty("antiscraping.lab.scenarios").split(","));
+      ? Stream.concat(HELD_TO_THE_BOUNDS.stream(), REPORTING_A_MISCONFIGURATION.stream()).toList()
+      : List.of(System.getProperty("antiscraping.lab.scenarios").split(","));
   /** The bound on write-driven nginx reloads in any minute of any scenario. */
   static final double MAX_RELOADS_PER_MINUTE = 6;
   /** The bound on profiles a crawler scenario may obtain when its file names none. */
@@ -76,8 +85,29 @@ class StorefrontLabIT {
     }
   }
 
+  /** The scenarios held to the bounds (every run but those that set up a misconfiguration). */
   Stream<String> scenarioNames() {
-    return scenarios.keySet().stream();
+    return scenarios.keySet().stream().filter(n -> scenarios.get(n).expect().conditions().isEmpty());
+  }
+
+  Stream<String> misconfigurationScenarios() {
+    return scenarios.keySet().stream().filter(n -> !scenarios.get(n).expect().conditions().isEmpty());
+  }
+
+  @ParameterizedTest
+  @MethodSource("misconfigurationScenarios")
+  void theOperatorReportsTheControllerMisconfiguration(String name) {
+    List<String> seen = results.get(name).conditionsSeen();
+    for (Scenario.ExpectedCondition expected : scenarios.get(name).expect().conditions()) {
+      assertThat(seen).as("%s: conditions seen during the run", name).anyMatch(expected::matches);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("scenarioNames")
+  void aWellConfiguredControllerGivesNoMisconfigurationReport(String name) {
+    assertThat(results.get(name).conditionsSeen()).as("%s: conditions seen during the run", name)
+        .noneMatch(c -> c.startsWith("ClientAddressesSuspect=True") || c.endsWith("(NotTakingEffect)"));
   }
 
   Stream<String> attackScenarios() {

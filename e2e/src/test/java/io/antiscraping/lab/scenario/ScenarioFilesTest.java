@@ -63,6 +63,39 @@ class ScenarioFilesTest {
   }
 
   @Test
+  void theWafBlockingPolicyIsTheLabPolicyWithOnlyTheWafModeChanged() throws Exception {
+    List<String> lab = Files.readAllLines(Path.of("../examples/lab/storefront-lab-policy.yaml"));
+    List<String> blocking = Files.readAllLines(Path.of("../examples/lab/storefront-lab-policy-waf-blocking.yaml"))
+        .stream().dropWhile(l -> l.startsWith("#") && !lab.contains(l)).toList();
+    assertThat(blocking).hasSameSizeAs(lab);
+    for (int i = 0; i < lab.size(); i++) {
+      assertThat(blocking.get(i)).as("line %d", i + 1)
+          .isEqualTo(lab.get(i).replace("waf: {mode: DetectionOnly, coreRuleSet: true}",
+              "waf: {mode: Blocking, coreRuleSet: true}"));
+    }
+    assertThat(blocking).anyMatch(l -> l.contains("mode: Blocking"));
+  }
+
+  @Test
+  void misconfigurationScenariosChangeTheControllerAndExpectTheOperatorToSaySo() throws Exception {
+    Scenario trusting = Scenario.load(SCENARIOS.resolve("real-ip-trusts-everyone.yaml"));
+    assertThat(trusting.controller()).containsEntry("proxy-real-ip-cidr", "0.0.0.0/0")
+        .containsEntry("use-forwarded-headers", "true");
+    assertThat(trusting.expect().conditions()).extracting(Scenario.ExpectedCondition::type)
+        .containsExactly("ClientAddressesSuspect");
+    Scenario refused = Scenario.load(SCENARIOS.resolve("snippet-refused.yaml"));
+    assertThat(refused.controller()).containsEntry("annotations-risk-level", "High");
+    assertThat(refused.expect().conditions()).extracting(Scenario.ExpectedCondition::reason)
+        .containsExactly("NotTakingEffect");
+    assertThat(new Scenario.ExpectedCondition("Enforced", "False", "NotTakingEffect")
+        .matches("Enforced=False (NotTakingEffect)")).isTrue();
+    assertThat(new Scenario.ExpectedCondition("Enforced", "False", "NotTakingEffect")
+        .matches("Enforced=False (WriteFailed)")).isFalse();
+    assertThat(new Scenario.ExpectedCondition("ClientAddressesSuspect", "True", null)
+        .matches("ClientAddressesSuspect=True (ExemptClientsAboveBar)")).isTrue();
+  }
+
+  @Test
   void distributedCrawlerHasTheIncidentsShapeAndPace() throws Exception {
     Scenario s = Scenario.load(SCENARIOS.resolve("distributed-crawler.yaml"));
     Scenario.ClientGroup pool = s.groups(ClientClass.CRAWLER).get(0);

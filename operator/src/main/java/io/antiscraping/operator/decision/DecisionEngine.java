@@ -225,7 +225,7 @@ public final class DecisionEngine {
     WriteBudget.Outcome out = WriteBudget.apply(full, published, bans.revoked, policy.banUpdateInterval, now);
     return new Decision(next, out.plan(), events, health, bans.capReached, summaries, out.published(), out.held(),
         knownGood == null || policy.knownGood == null ? null
-            : new Decision.KnownGoodCount(knownGood.clients().size(), knownGood.leftOut()));
+            : new Decision.KnownGoodCount(knownGood.clients().size(), knownGood.leftOut()), bans.suspects);
   }
 
   private static KnownGoodClients knownGood(Policy policy, Map<String, Eval> evals) {
@@ -405,7 +405,7 @@ public final class DecisionEngine {
   // Bans
 
   private record BanOutcome(Map<Cidr, BanEntry> bans, Map<Cidr, Offending> offending, Map<Cidr, Instant> prefixes,
-                            boolean capReached, java.util.Set<Cidr> revoked) {
+                            boolean capReached, java.util.Set<Cidr> revoked, List<Decision.SuspectClient> suspects) {
   }
 
   /**
@@ -470,11 +470,11 @@ public final class DecisionEngine {
 
     Map<Cidr, Offending> offending = new HashMap<>();
     if (rule == null) {
-      return new BanOutcome(bans, offending, Map.of(), false, revokedSet);
+      return new BanOutcome(bans, offending, Map.of(), false, revokedSet, List.of());
     }
     Eval oe = evals.get(rule.signal());
     if (oe == null || oe.clients == null) {
-      return new BanOutcome(bans, offending, Map.of(), false, revokedSet);
+      return new BanOutcome(bans, offending, Map.of(), false, revokedSet, List.of());
     }
     boolean sameRule = rule.key().equals(previous.offendersRule());
 
@@ -490,6 +490,7 @@ public final class DecisionEngine {
     }
 
     Map<Cidr, Candidate> qualified = new HashMap<>();
+    List<Decision.SuspectClient> suspects = new ArrayList<>();
     for (Map.Entry<Cidr, Double> en : oe.clients.entrySet()) {
       Cidr client = en.getKey();
       double value = en.getValue();
@@ -501,6 +502,9 @@ public final class DecisionEngine {
       }
       Cidr prefix = policy.banPrefix(client);
       if (prefix == null) {
+        // No ban may cover it (allowlisted or a special address) and it is above the bar: the sign of a load
+        // balancer, proxy or node address standing for many clients, or of forged client addresses.
+        suspects.add(new Decision.SuspectClient(client, value, own.above()));
         continue;
       }
       Offending prev = sameRule ? previous.offending().get(client) : null;
@@ -572,7 +576,7 @@ public final class DecisionEngine {
         qualifying.put(oldest.get(i).getKey(), oldest.get(i).getValue());
       }
     }
-    return new BanOutcome(bans, offending, qualifying, capReached, revokedSet);
+    return new BanOutcome(bans, offending, qualifying, capReached, revokedSet, suspects.stream().sorted(Decision.SuspectClient.STRONGEST_FIRST).toList());
   }
 
   /** Qualifying prefixes remembered at most (the longest-qualifying ones). */

@@ -21,6 +21,8 @@ public final class OperatorMetrics {
   private final Gauge banCapReached;
   private final Gauge metricsAvailable;
   private final Gauge knownGood;
+  private final Gauge suspectClients;
+  private final Gauge stillServed;
   private final Gauge updatesHeld;
   private final Counter levelTransitions;
   private final Counter queries;
@@ -51,6 +53,14 @@ public final class OperatorMetrics {
         .labelNames("namespace", "policy").register(registry);
     knownGood = Gauge.build("antiscraping_known_good_clients",
             "Known-good clients at the last evaluation (policies with spec.knownGood).")
+        .labelNames("namespace", "policy").register(registry);
+    suspectClients = Gauge.build("antiscraping_suspect_client_addresses",
+            "Client addresses that no ban may cover (allowlisted or never banned) above the offender bar at the last "
+                + "evaluation: a proxy's address standing for many clients, or forged addresses.")
+        .labelNames("namespace", "policy").register(registry);
+    stillServed = Gauge.build("antiscraping_banned_clients_still_served",
+            "Clients inside bans handed to the data plane at least spec.enforcementCheck.after ago that the check "
+                + "signal still shows served (policies with spec.enforcementCheck).")
         .labelNames("namespace", "policy").register(registry);
     updatesHeld = Gauge.build("antiscraping_ban_updates_held",
             "1 while the write budget (spec.banUpdateInterval) holds decided ban or exemption changes back.")
@@ -110,6 +120,16 @@ public final class OperatorMetrics {
     updatesHeld.labels(namespace, policy).set(held ? 1 : 0);
   }
 
+  /** Suspect client addresses, and clients still served inside bans (null: no check, the series is removed). */
+  public void effect(String namespace, String policy, int suspects, Integer stillServedInsideBans) {
+    suspectClients.labels(namespace, policy).set(suspects);
+    if (stillServedInsideBans == null) {
+      stillServed.remove(namespace, policy);
+    } else {
+      stillServed.labels(namespace, policy).set(stillServedInsideBans);
+    }
+  }
+
   public void metricsAvailable(String namespace, String policy, boolean available) {
     metricsAvailable.labels(namespace, policy).set(available ? 1 : 0);
   }
@@ -150,5 +170,7 @@ public final class OperatorMetrics {
     metricsAvailable.remove(namespace, policy);
     knownGood.remove(namespace, policy);
     updatesHeld.remove(namespace, policy);
+    suspectClients.remove(namespace, policy);
+    stillServed.remove(namespace, policy);
   }
 }

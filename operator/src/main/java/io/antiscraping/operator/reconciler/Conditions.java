@@ -15,6 +15,11 @@ public final class Conditions {
   public static final String INVALID = "Invalid";
   public static final String CONFLICT = "Conflict";
   public static final String DEGRADED = "Degraded";
+  /**
+   * True while client addresses that no ban may cover are above the offender bar: a proxy's address standing for many
+   * clients, or forged addresses (abnormal-true, like Degraded).
+   */
+  public static final String CLIENT_ADDRESSES_SUSPECT = "ClientAddressesSuspect";
   /** kstatus reads Stalled=True as "Failed": set while the spec is invalid, since retrying cannot help. */
   public static final String STALLED = "Stalled";
 

@@ -1,6 +1,7 @@
 package io.antiscraping.operator.reconciler;
 
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
+import io.antiscraping.operator.decision.EffectCheck;
 import io.antiscraping.operator.decision.EnforcementPlan;
 import java.util.List;
 import java.util.function.Consumer;
@@ -17,10 +18,13 @@ import java.util.function.Consumer;
  * @param banCapReached offenders.maxBanned was hit
  * @param knownGood     known-good clients counted (null without spec.knownGood or when its signal failed)
  * @param held          the write budget holds decided ban or known-good changes back until the next publication
+ * @param suspectCount  client addresses that no ban may cover above the offender bar
+ * @param suspects      the ClientAddressesSuspect message; empty when no client address looks suspect
+ * @param effect        the spec.enforcementCheck verdict; null without a check or when its signal failed
  */
 public record Evaluation(EnforcementPlan plan, int levelIndex, Consumer<ScrapingPolicyStatus> writeState,
                          List<Notice> notices, MetricsState metrics, boolean banCapReached, Integer knownGood,
-                         boolean held) {
+                         boolean held, int suspectCount, String suspects, EffectCheck.Result effect) {
 
   /** Something worth an Event. */
   public record Notice(boolean warning, String reason, String message) {

@@ -8,7 +8,10 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
 import io.antiscraping.api.v1alpha1.SecretKeyRef;
 import io.antiscraping.api.v1alpha1.Signal;
+import io.antiscraping.api.v1alpha1.EnforcementCheck;
 import io.antiscraping.operator.decision.Decision;
+import io.antiscraping.operator.decision.EffectCheck;
+import io.antiscraping.operator.decision.SignalReading;
 import io.antiscraping.operator.decision.PublishedPlan;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +39,8 @@ public final class LiveEvaluator implements PolicyEvaluator {
   private final OperatorMetrics metrics;
   /** What each policy's data planes were last handed, by policy UID: the write budget's memory (lost on restart). */
   private final Map<String, PublishedPlan> published = new ConcurrentHashMap<>();
+  /** Since when each published ban has been handed to the data planes, by policy UID (spec.enforcementCheck). */
+  private final Map<String, EffectCheck.Handed> handed = new ConcurrentHashMap<>();
 
   public LiveEvaluator(SignalReader reader, DecisionEngine engine, SecretSource secrets, URI defaultPrometheus,
                        OperatorMetrics metrics) {
@@ -56,6 +61,19 @@ public final class LiveEvaluator implements PolicyEvaluator {
     String uid = policy.getMetadata().getUid() == null ? ns + "/" + name : policy.getMetadata().getUid();
     Decision d = engine.decide(spec, state, readings, now, published.get(uid));
     published.put(uid, d.published());
+    EffectCheck.Result effect = null;
+    EnforcementCheck check = spec.getEnforcementCheck();
+    if (check == null || spec.isDryRun()) {
+      handed.remove(uid);
+    } else {
+      EffectCheck.Handed h = handed.getOrDefault(uid, EffectCheck.Handed.NONE).next(d.plan().bans(), now);
+      handed.put(uid, h);
+      if (readings.get(check.getSignal()) instanceof SignalReading.PerClient served) {
+        effect = EffectCheck.check(h, served.values(), check.getSignal(),
+            Durations.parse(check.getAfter()).orElse(Duration.ofMinutes(1)),
+            check.getMinClients() == null ? 1 : check.getMinClients(), now);
+      }
+    }
 
     for (SignalSummary s : d.signals()) {
       metrics.signal(ns, name, s.name(), s.value());
@@ -74,13 +92,16 @@ public final class LiveEvaluator implements PolicyEvaluator {
     }
     return new Evaluation(d.plan(), index, status -> StateCodec.toStatus(d, status), notices,
         new Evaluation.MetricsState(d.metrics().available(), d.metrics().reason(), d.metrics().message()),
-        d.banCapReached(), d.knownGood() == null ? null : d.knownGood().clients(), d.held());
+        d.banCapReached(), d.knownGood() == null ? null : d.knownGood().clients(), d.held(), d.suspects().size(), d.suspectsMessage(),
+        effect);
   }
 
   @Override
   public void forget(ScrapingPolicy policy) {
-    published.remove(policy.getMetadata().getUid() == null
-        ? policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName() : policy.getMetadata().getUid());
+    String uid = policy.getMetadata().getUid() == null
+        ? policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName() : policy.getMetadata().getUid();
+    published.remove(uid);
+    handed.remove(uid);
   }
 
   /** The readings, or every signal unavailable with the reason when the endpoint itself cannot be built. */

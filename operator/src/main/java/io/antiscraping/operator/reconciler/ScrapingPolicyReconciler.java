@@ -121,6 +121,8 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     metrics.policyLevel(ns(policy), name(policy), evaluation.levelIndex(), spec.getLevels().size() - 1);
     metrics.bans(ns(policy), name(policy), evaluation.plan().bans().size(), evaluation.banCapReached());
     metrics.aggregate(ns(policy), name(policy), evaluation.knownGood(), evaluation.held());
+    metrics.effect(ns(policy), name(policy), evaluation.suspectCount(),
+        evaluation.effect() == null ? null : evaluation.effect().stillServed());
     metrics.metricsAvailable(ns(policy), name(policy), evaluation.metrics().available());
     metrics.evaluation(ns(policy), name(policy), writeFailure == null ? "ok" : "error",
         Duration.between(started, clock.instant()));
@@ -239,10 +241,12 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
       events.normal(policy, verb, (policy.getSpec().isDryRun() ? "would apply: " : "") + change);
     }
     warnOnChange(policy, previous, next, Conditions.CONFLICT, "Conflict");
+    warnOnChange(policy, previous, next, Conditions.CLIENT_ADDRESSES_SUSPECT, "SuspectClientAddresses");
     if (!Conditions.message(previous.getConditions(), Conditions.ENFORCED)
         .equals(Conditions.message(next.getConditions(), Conditions.ENFORCED))
         && Conditions.find(next.getConditions(), Conditions.ENFORCED)
-            .map(c -> List.of("NotEnforceable", "WriteFailed", "ProviderNotInstalled", "ProviderNotPermitted")
+            .map(c -> List.of("NotEnforceable", "WriteFailed", "ProviderNotInstalled", "ProviderNotPermitted",
+                "NotTakingEffect")
                 .contains(c.getReason())).orElse(false)) {
       events.warning(policy, Conditions.find(next.getConditions(), Conditions.ENFORCED).get().getReason(),
           Conditions.message(next.getConditions(), Conditions.ENFORCED));

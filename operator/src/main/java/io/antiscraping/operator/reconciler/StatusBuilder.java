@@ -73,13 +73,22 @@ final class StatusBuilder {
       enforced = false;
       c.set(Conditions.ENFORCED, false, "NotEnforceable", "level " + level + " applied to " + enforcedTargets
           + " target(s), but not enforceable there: " + String.join("; ", report.notEnforceable()));
+    } else if (evaluation.effect() != null && !evaluation.effect().takingEffect()) {
+      enforced = false;
+      c.set(Conditions.ENFORCED, false, "NotTakingEffect", "level " + level + " written to " + enforcedTargets
+          + " target(s), but not taking effect: " + evaluation.effect().message());
     } else {
       enforced = true;
       c.set(Conditions.ENFORCED, true, "Enforced", "level " + level + " applied to " + enforcedTargets + " target(s)");
     }
+    boolean notTakingEffect = "NotTakingEffect".equals(Conditions.find(c.build(), Conditions.ENFORCED)
+        .map(io.antiscraping.api.v1alpha1.StatusCondition::getReason).orElse(""));
+    boolean suspect = evaluation.suspects() != null && !evaluation.suspects().isEmpty();
+    c.set(Conditions.CLIENT_ADDRESSES_SUSPECT, suspect, suspect ? "ExemptClientsAboveBar" : "NoSuspectClients",
+        suspect ? evaluation.suspects() : "no client that no ban may cover is above the offender bar");
     boolean ready = (enforced || (dryRun && writeFailure == null && unavailable == null)) && !conflict && m.available();
     boolean degraded = !ready && (conflict || !m.available() || !report.notEnforceable().isEmpty()
-        || writeFailure != null || unavailable != null);
+        || writeFailure != null || unavailable != null || notTakingEffect);
     c.set(Conditions.DEGRADED, degraded, degraded ? "Degraded" : "Healthy", degraded
         ? "see the Enforced, Conflict and MetricsAvailable conditions" : "everything the policy asks is in force");
     c.set(Conditions.READY, ready, ready ? (dryRun ? "DryRun" : "Enforced") : notReadyReason(c, enforced, conflict, m),

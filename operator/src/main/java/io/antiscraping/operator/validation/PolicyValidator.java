@@ -1,6 +1,7 @@
 package io.antiscraping.operator.validation;
 
 import io.antiscraping.api.v1alpha1.Durations;
+import io.antiscraping.api.v1alpha1.EnforcementCheck;
 import io.antiscraping.api.v1alpha1.KnownGood;
 import io.antiscraping.api.v1alpha1.Level;
 import io.antiscraping.api.v1alpha1.LevelOffenders;
@@ -37,6 +38,7 @@ public final class PolicyValidator {
   public static final Duration MIN_EVALUATION_INTERVAL = Duration.ofSeconds(1);
   public static final Duration MAX_EVALUATION_INTERVAL = Duration.ofHours(1);
   public static final Duration MAX_BAN_UPDATE_INTERVAL = Duration.ofMinutes(10);
+  public static final Duration MAX_ENFORCEMENT_CHECK_AFTER = Duration.ofHours(1);
 
   private static final Pattern NAME = Pattern.compile(Signal.NAME_PATTERN);
   private static final Pattern URL = Pattern.compile("^https?://[A-Za-z0-9.\\-\\[\\]:]+(:[0-9]{1,5})?(/[^\\s]*)?$");
@@ -63,6 +65,7 @@ public final class PolicyValidator {
     checkLevels(spec.getLevels(), signals, out);
     checkOffenders(spec.getOffenders(), signals, out);
     checkKnownGood(spec.getKnownGood(), signals, out);
+    checkEnforcementCheck(spec.getEnforcementCheck(), signals, out);
     checkLevelRules(spec, out);
     duration(spec.getBanUpdateInterval(), "spec.banUpdateInterval", out).ifPresent(d -> {
       if (d.compareTo(MAX_BAN_UPDATE_INTERVAL) > 0) {
@@ -352,6 +355,19 @@ public final class PolicyValidator {
       out.add(new Violation(path, quote(name) + " is a scalar signal; " + who
           + " need a per-client signal (set perClient.label)"));
     }
+  }
+
+  private static void checkEnforcementCheck(EnforcementCheck k, Map<String, Signal> signals, List<Violation> out) {
+    if (k == null) {
+      return;
+    }
+    perClientSignal(k.getSignal(), "spec.enforcementCheck.signal", "served requests per client", signals, out);
+    duration(k.getAfter(), "spec.enforcementCheck.after", out).ifPresent(d -> {
+      if (d.compareTo(MAX_ENFORCEMENT_CHECK_AFTER) > 0) {
+        out.add(new Violation("spec.enforcementCheck.after", "must be at most 1h, was " + k.getAfter()));
+      }
+    });
+    range(k.getMinClients(), 1, EnforcementCheck.MAX_MIN_CLIENTS, "spec.enforcementCheck.minClients", out);
   }
 
   private static void checkKnownGood(KnownGood k, Map<String, Signal> signals, List<Violation> out) {
