@@ -22,17 +22,12 @@ public final class Lab {
   private static final io.antiscraping.lab.nginx.ControllerSettings LAB_CONTROLLER =
       io.antiscraping.lab.nginx.ControllerSettings.operatorRequirements(List.of("127.0.0.0/8"));
 
-  /** The in-JVM API server logs every request at INFO through java.util.logging (kept referenced). */
-  private static final java.util.logging.Logger MOCK_SERVER_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
   static {
     // The traffic generator sends Host: shop.example; the JDK client allows it only when this is set before its first use.
     if (System.getProperty(TrafficGenerator.RESTRICTED_HEADERS_PROPERTY) == null) {
       System.setProperty(TrafficGenerator.RESTRICTED_HEADERS_PROPERTY, "host");
     }
     System.setProperty("java.awt.headless", "true");
-    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
   }
 
 
@@ -110,10 +105,7 @@ public final class Lab {
     Prerequisites.ensure();
     Path work = Files.createTempDirectory("antiscraping-lab-");
     ScenarioRun.Result[] results = new ScenarioRun.Result[scenarios.size()];
-    String environment = "Kubernetes API: " + (System.getenv("KUBECONFIG") == null
-        || System.getenv("KUBECONFIG").isBlank()
-        ? "in-JVM API server (Fabric8 mock server, CRUD mode), one per scenario"
-        : "cluster from KUBECONFIG (a namespace per scenario)")
+    String environment = "Kubernetes API: " + io.antiscraping.lab.kube.LabCluster.describeEnvironment()
         + "; ingress-nginx modelled: " + LAB_CONTROLLER.replicas() + " nginx replicas with ModSecurity (Debian "
         + "libmodsecurity 3.0.9) and the OWASP CRS " + io.antiscraping.lab.nginx.CoreRuleSet.V4_VERSION
         + ", --sync-rate-limit " + LAB_CONTROLLER.syncRateLimit() + "/s; Prometheus scraping every 1s; "

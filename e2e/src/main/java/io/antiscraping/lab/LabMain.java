@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "antiscraping-lab", mixinStandardHelpOptions = true,
     description = {"Runs the storefront lab: a storefront under attack behind real nginx + ModSecurity, measured by a "
         + "real Prometheus, defended by the operator, and prints the measured outcomes.",
-        "Uses the in-JVM Kubernetes API server, or the cluster of KUBECONFIG when it is set."})
+        "Runs its own Kubernetes control plane (kube-apiserver, etcd, kube-controller-manager from "
+            + ".ci/control-plane.sh), or uses the cluster of KUBECONFIG when it is set."})
 public final class LabMain implements Callable<Integer> {
 
   static {

@@ -41,9 +41,13 @@ class RbacProofTest {
   /**
    * Grants that no request path exercises: updating {@code scrapingpolicies/finalizers} is what the
    * OwnerReferencesPermissionEnforcement admission plugin checks when the operator sets {@code blockOwnerDeletion}
-   * on an object owned by a policy (granted only with a provider whose objects the operator owns).
+   * on an object owned by a policy (granted only with a provider whose objects the operator owns); updating the
+   * Lease is what JOSDK checks before leader election (ServiceAccountRbacIT fails without it).
    */
-  static final Set<String> NOT_REQUEST_VISIBLE = Set.of("antiscraping.io scrapingpolicies/finalizers update");
+  static final Set<String> NOT_REQUEST_VISIBLE = Set.of("antiscraping.io scrapingpolicies/finalizers update",
+      // JOSDK's leader election refuses to start unless the operator may update its Lease
+      // (LeaderElectionManager.checkLeaseAccess, a SelfSubjectAccessReview); the renewals themselves are patches.
+      "coordination.k8s.io leases update name=antiscraping-operator");
 
   /** Non-resource paths every authenticated client may GET (system:discovery, system:public-info-viewer). */
   static final List<String> DISCOVERY = List.of("/api", "/apis", "/version", "/openapi/", "/healthz", "/livez",

@@ -8,66 +8,78 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.antiscraping.api.testing.ControlPlane;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The Kubernetes API the lab runs against: an in-JVM API server (the Fabric8 mock server in CRUD mode) by default,
- * or the cluster of the current KUBECONFIG, where the lab works in a namespace of its own and deletes it at the end.
+ * The Kubernetes API the lab runs against: a real control plane on loopback by default (kube-apiserver, etcd and
+ * kube-controller-manager as built by {@code .ci/control-plane.sh}, one per JVM, shared by the scenarios), or the
+ * cluster of the current KUBECONFIG. Either way each lab cluster works in a namespace of its own and deletes it at
+ * the end.
  */
 public final class LabCluster implements AutoCloseable {
 
   public static final String CRD_RESOURCE = "/META-INF/fabric8/scrapingpolicies.antiscraping.io-v1.yml";
   public static final String PART_OF = "app.kubernetes.io/part-of";
 
-  private final KubernetesMockServer server;
+  private final ControlPlane plane;
   private final KubernetesClient client;
   private final String namespace;
-  private final boolean ownNamespace;
 
-  private LabCluster(KubernetesMockServer server, KubernetesClient client, String namespace, boolean ownNamespace) {
-    this.server = server;
+  private LabCluster(ControlPlane plane, KubernetesClient client, String namespace) {
+    this.plane = plane;
     this.client = client;
     this.namespace = namespace;
-    this.ownNamespace = ownNamespace;
   }
 
-  /** KUBECONFIG set: that cluster; else the in-JVM API server. */
+  /** KUBECONFIG set: that cluster; else the lab's own control plane. */
   public static LabCluster fromEnvironment() {
-    String kubeconfig = System.getenv("KUBECONFIG");
-    return kubeconfig == null || kubeconfig.isBlank() ? embedded() : real();
+    return kubeconfigSet() ? real() : embedded();
   }
 
+  /**
+   * A namespace of its own ({@code shop-xxxxxxxx}) on the control plane this JVM shares (started on first use, in a
+   * few seconds, with the ScrapingPolicy CRD registered; stopped when the JVM exits).
+   */
   public static LabCluster embedded() {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    KubernetesClient client = server.createClient();
-    LabCluster cluster = new LabCluster(server, client, "shop", false);
-    cluster.registerCrd();
-    return cluster;
+    ControlPlane plane = ControlPlane.shared();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(plane.adminConfig()).build();
+    return new LabCluster(plane, client, createNamespace(client, "shop-"));
   }
 
   public static LabCluster real() {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(null)).build();
-    String ns = "antiscraping-lab-" + UUID.randomUUID().toString().substring(0, 8);
-    LabCluster cluster = new LabCluster(null, client, ns, true);
-    cluster.registerCrd();
+    registerCrd(client);
+    return new LabCluster(null, client, createNamespace(client, "antiscraping-lab-"));
+  }
+
+  /**
+   * What the lab runs against, for the report: "kube-apiserver v1.36.3 + etcd v3.6.16 (built from their Go
+   * modules, one control plane, a namespace per scenario)", or the KUBECONFIG cluster.
+   */
+  public static String describeEnvironment() {
+    return kubeconfigSet() ? "cluster from KUBECONFIG (a namespace per scenario)"
+        : ControlPlane.shared().versions() + " with kube-controller-manager (built from their Go modules; one control"
+            + " plane, a namespace per scenario)";
+  }
+
+  private static boolean kubeconfigSet() {
+    String kubeconfig = System.getenv("KUBECONFIG");
+    return kubeconfig != null && !kubeconfig.isBlank();
+  }
+
+  private static String createNamespace(KubernetesClient client, String prefix) {
+    String ns = prefix + UUID.randomUUID().toString().substring(0, 8);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
         .addToLabels("app.kubernetes.io/managed-by", "antiscraping-lab").endMetadata().build()).create();
-    return cluster;
+    return ns;
   }
 
   /** Registers the ScrapingPolicy CRD (status as a subresource) unless the server has it already. */
-  private void registerCrd() {
+  private static void registerCrd(KubernetesClient client) {
     try (InputStream in = LabCluster.class.getResourceAsStream(CRD_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException("missing " + CRD_RESOURCE + " on the classpath (antiscraping-crds jar)");
@@ -90,11 +102,11 @@ public final class LabCluster implements AutoCloseable {
   }
 
   public boolean isEmbedded() {
-    return server != null;
+    return plane != null;
   }
 
   public String describe() {
-    return isEmbedded() ? "in-JVM Kubernetes API server (Fabric8 mock server, CRUD mode)"
+    return isEmbedded() ? plane.versions() + ", namespace " + namespace
         : "cluster " + client.getMasterUrl() + ", namespace " + namespace;
   }
 
@@ -155,14 +167,10 @@ public final class LabCluster implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (ownNamespace) {
-        client.namespaces().withName(namespace).delete();
-      }
+      // kube-controller-manager empties and removes it (the shared control plane runs one)
+      client.namespaces().withName(namespace).delete();
     } finally {
       client.close();
-      if (server != null) {
-        server.destroy();
-      }
     }
   }
 }

@@ -127,7 +127,7 @@ class LabIngressControllerIT {
         // an invalid integer: the controller refuses the Ingress and keeps the last version it accepted
         annotate(cluster, Map.of(AnnotationParser.LIMIT_RPS, "10r/s", AnnotationParser.DENYLIST, "203.0.113.9/32"));
         await(Duration.ofSeconds(10), () -> !lab.rejected().isEmpty());
-        assertThat(lab.rejected().get(0).error()).contains("refused Ingress shop/storefront").contains("limit-rps");
+        assertThat(lab.rejected().get(0).error()).contains("refused Ingress " + cluster.namespace() + "/storefront").contains("limit-rps");
         assertThat(lab.runningConfig()).contains("rate=50r/s").doesNotContain("203.0.113.9");
         assertThat(get(port, "/products/1", "203.0.113.9")).isEqualTo(200);
 

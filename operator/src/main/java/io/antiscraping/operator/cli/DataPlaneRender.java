@@ -128,7 +128,6 @@ final class DataPlaneRender {
     }
     Map<String, String> annotations = new LinkedHashMap<>(new java.util.TreeMap<>(r.annotations()));
     annotations.put(IngressNginxEnforcer.OWNER, ref.name());
-    annotations.put(IngressNginxEnforcer.OWNED_KEYS, String.join(",", new TreeSet<>(r.annotations().keySet())));
     if (noTargets) {
       notes.add("annotations the operator sets on every Ingress the selector selects (pass --targets FILE for the "
           + "real ones)");

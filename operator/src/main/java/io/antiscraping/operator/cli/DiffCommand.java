@@ -205,7 +205,7 @@ final class DiffCommand implements Callable<Integer> {
     for (ObjectNode o : output.objects()) {
       if ("Ingress".equals(o.path("kind").asText())) {
         o.at("/metadata/annotations").fields().forEachRemaining(e -> {
-          if (!e.getKey().equals(IngressNginxEnforcer.OWNED_KEYS) && !e.getKey().equals(IngressNginxEnforcer.OWNER)) {
+          if (!e.getKey().equals(IngressNginxEnforcer.OWNER)) {
             out.put(e.getKey().replace("nginx.ingress.kubernetes.io/", ""), e.getValue().asText());
           }
         });

@@ -80,16 +80,16 @@ public final class OperatorRuntime implements AutoCloseable {
         guards.minEvaluationInterval());
 
     Operator operator = new Operator(o -> {
+      // JOSDK's defaults otherwise: the finalizer is added to the primary by server-side apply, with the field
+      // manager set at registration.
       o.withKubernetesClient(client)
           .checkingCRDAndValidateLocalModel(false)
-          .withCloseClientOnStop(false)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false);
+          .withCloseClientOnStop(false);
       if (settings.leaderElection()) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
             settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
             LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, leaderIdentity(),
             new LeaderCallbacks(() -> { }, () -> { }, leader -> { }), exitOnLostLeadership));
       }
     });
@@ -117,6 +117,17 @@ public final class OperatorRuntime implements AutoCloseable {
     }
     operator.start();
     return new OperatorRuntime(operator, health, metrics);
+  }
+
+  /**
+   * This instance's identity in the Lease: the host name (the pod's name in a cluster) plus a random suffix. JOSDK's
+   * default, the host name alone, is the same for two instances on one host (two processes, or two pods with
+   * {@code hostNetwork}), which then both believe they hold the Lease and both write.
+   */
+  static String leaderIdentity() {
+    String host = System.getenv("HOSTNAME");
+    return (host == null || host.isBlank() ? "antiscraping-operator" : host) + "-"
+        + java.util.UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** Port of /metrics, /healthz and /readyz. */

@@ -33,8 +33,16 @@ public interface Enforcer {
   EnforcementReport enforce(PolicyRef policy, List<PolicyRef> competing, List<? extends HasMetadata> candidates,
                             EnforcementPlan plan, boolean dryRun);
 
-  /** Removes everything this operator wrote for the policy (policy deleted, or switched to dry run). */
+  /** Removes everything this operator wrote for the policy (switched to dry run or to another provider). */
   EnforcementReport cleanup(PolicyRef policy, List<? extends HasMetadata> candidates);
+
+  /**
+   * What the policy's deletion takes back (its finalizer runs this): by default {@link #cleanup}. Objects the policy
+   * owns through a controller reference need no write: the garbage collector deletes them after the policy.
+   */
+  default EnforcementReport deleted(PolicyRef policy, List<? extends HasMetadata> candidates) {
+    return cleanup(policy, candidates);
+  }
 
   /** Whether a target object is one this policy has written to (so that its changes are routed to the policy). */
   boolean ownedBy(HasMetadata target, String policyName);

@@ -53,6 +53,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
   /** spec.evaluationInterval's default; also the controller's maximum reconciliation interval. */
   public static final Duration DEFAULT_INTERVAL = Durations.parse(ScrapingPolicySpec.DEFAULT_EVALUATION_INTERVAL)
       .orElseThrow();
+  private static final Duration RETRY_AFTER_CONFLICT = Duration.ofSeconds(1);
 
   private final Map<Targets.Provider, Enforcer> enforcers;
   private final PolicyEvaluator evaluator;
@@ -184,7 +185,12 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
             : new StatusBuilder.Unavailable(providerProblem.reason(),
                 providerName(enforcer.provider()) + ": " + providerProblem.message()));
     recordEvents(policy, previous, next, evaluation, report);
-    statusWriter.write(policy, previous, next);
+    if (statusWriter.write(policy, previous, next) == StatusWriter.Outcome.CONFLICT) {
+      // someone else replaced the status since it was read (e.g. a new leader): evaluate again from theirs
+      LOG.info("policy={}/{} status changed by another writer: evaluating again from the fresh status", ns(policy),
+          name(policy));
+      return UpdateControl.<ScrapingPolicy>noUpdate().rescheduleAfter(RETRY_AFTER_CONFLICT);
+    }
     metrics.policyLevel(ns(policy), name(policy), evaluation.levelIndex(), spec.getLevels().size() - 1);
     metrics.bans(ns(policy), name(policy), evaluation.plan().bans().size(), evaluation.banCapReached());
     metrics.aggregate(ns(policy), name(policy), evaluation.knownGood(), evaluation.held());
@@ -217,7 +223,9 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     EnforcementReport report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
     for (Enforcer other : enforcers.values()) {
       if (other != current && !unavailable.containsKey(other.provider())) {
-        report = merge(report, other.cleanup(ref(policy), candidates(ctx, other, policy)));
+        List<? extends HasMetadata> candidates = candidates(ctx, other, policy);
+        report = merge(report, current == null ? other.deleted(ref(policy), candidates)
+            : other.cleanup(ref(policy), candidates));
       }
     }
     return report;

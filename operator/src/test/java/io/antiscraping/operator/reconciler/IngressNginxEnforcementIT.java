@@ -24,7 +24,10 @@ import io.antiscraping.api.v1alpha1.Waf;
 import io.antiscraping.operator.apiserver.ApiServer;
 import io.antiscraping.operator.cli.OperatorRuntime;
 import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.enforcement.OwnedObjectWriter;
 import io.antiscraping.operator.enforcement.ingressnginx.IngressNginxEnforcer;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -105,7 +108,11 @@ class IngressNginxEnforcementIT {
 
     Map<String, String> a = awaitAnnotations("web", m -> "20".equals(m.get(LIMIT_RPS)));
     assertThat(a).containsEntry(LIMIT_BURST_MULTIPLIER, "2").doesNotContainKey(LIMIT_CONNECTIONS);
-    assertThat(a.get(IngressNginxEnforcer.OWNED_KEYS)).doesNotContain("limit-connections");
+    // applying without a key removed it; the server's managedFields, not an annotation, say what is the operator's
+    Ingress web = user.network().v1().ingresses().inNamespace(ns).withName("web").get();
+    assertThat(OwnedObjectWriter.appliedAnnotations(web)).contains(LIMIT_RPS, IngressNginxEnforcer.OWNER)
+        .doesNotContain(LIMIT_CONNECTIONS);
+    assertThat(a).doesNotContainKey("antiscraping.io/owned-keys");
     ScrapingPolicy p = awaitCondition("storefront", "Ready", "True");
     await().atMost(WAIT).until(() -> get("storefront").getStatus().getObservedGeneration() == 2L);
   }
@@ -204,9 +211,11 @@ class IngressNginxEnforcementIT {
     ingress("web", STOREFRONT, Map.of(LIMIT_RPS, "100"));
     create(policy("storefront", spec -> { }));
 
+    String creator = user.network().v1().ingresses().inNamespace(ns).withName("web").get().getMetadata()
+        .getManagedFields().get(0).getManager();
     ScrapingPolicy p = awaitCondition("storefront", "Conflict", "True");
     assertThat(condition(p, "Conflict").orElseThrow().getMessage())
-        .contains("nginx.ingress.kubernetes.io/limit-rps is already set by someone else (\"100\")");
+        .contains("nginx.ingress.kubernetes.io/limit-rps is already set by " + creator + " (\"100\")");
     Thread.sleep(1000);
     assertThat(annotations("web")).containsEntry(LIMIT_RPS, "100").doesNotContainKey(IngressNginxEnforcer.OWNER);
     assertThat(api.log().writesSince(0, "/ingresses")).isEmpty();
@@ -215,6 +224,32 @@ class IngressNginxEnforcementIT {
 
     awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
     awaitCondition("storefront", "Conflict", "False");
+  }
+
+  @Test
+  void aKeyAnotherManagerTookOverIsAConflictNamingThatManagerUntilThePolicyForcesIt(TestInfo info) {
+    start(info, false);
+    ingress("web", STOREFRONT, Map.of());
+    create(policy("storefront", spec -> { }));
+    awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
+
+    // kubectl annotate --overwrite: an update by another manager takes the field from the operator's apply
+    user.network().v1().ingresses().inNamespace(ns).withName("web").patch(new PatchContext.Builder()
+            .withPatchType(PatchType.JSON_MERGE).withFieldManager("kubectl-annotate").build(),
+        "{\"metadata\":{\"annotations\":{\"" + LIMIT_RPS + "\":\"99\"}}}");
+
+    ScrapingPolicy p = awaitCondition("storefront", "Conflict", "True");
+    assertThat(condition(p, "Conflict").orElseThrow().getMessage())
+        .contains("nginx.ingress.kubernetes.io/limit-rps is already set by kubectl-annotate (\"99\")");
+    assertThat(annotations("web")).containsEntry(LIMIT_RPS, "99");
+
+    edit("storefront", spec -> spec.getTargets().setOverrideExisting(true));
+
+    awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
+    awaitCondition("storefront", "Conflict", "False");
+    Ingress web = user.network().v1().ingresses().inNamespace(ns).withName("web").get();
+    assertThat(OwnedObjectWriter.appliedAnnotations(web)).contains(LIMIT_RPS);
+    assertThat(OwnedObjectWriter.otherManagers(web, LIMIT_RPS)).isEmpty();
   }
 
   @Test

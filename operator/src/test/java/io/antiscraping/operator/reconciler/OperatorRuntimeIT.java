@@ -47,7 +47,7 @@ class OperatorRuntimeIT {
           URI.create("http://127.0.0.1:" + operator.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(metrics.body()).contains("antiscraping_evaluations_total{namespace=\"" + shop
               + "\",policy=\"storefront\",result=\"ok\",}")
-          .contains("antiscraping_api_writes_total{kind=\"Ingress\",verb=\"patch\",}");
+          .contains("antiscraping_api_writes_total{kind=\"Ingress\",verb=\"apply\",}");
       }
     }
   }

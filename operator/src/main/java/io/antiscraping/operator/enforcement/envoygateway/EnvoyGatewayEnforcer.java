@@ -190,11 +190,29 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
     return report.build();
   }
 
+  /** The policy's deletion: the garbage collector deletes our objects through their controller reference. */
+  @Override
+  public EnforcementReport deleted(PolicyRef policy, List<? extends HasMetadata> candidates) {
+    Cluster cluster = new Cluster(policy, candidates);
+    Report report = new Report();
+    for (ApiKind kind : List.of(BACKEND_TRAFFIC_POLICY, SECURITY_POLICY)) {
+      String name = kind == BACKEND_TRAFFIC_POLICY ? EnvoyGatewayPolicies.trafficPolicyName(policy.name())
+          : EnvoyGatewayPolicies.securityPolicyName(policy.name());
+      cluster.owned(kind, name).ifPresent(o -> report.changes.add(kind.kind() + " " + policy.namespace() + "/" + name
+          + " deleted with policy " + policy.name() + " (garbage collector, through its owner reference)"));
+    }
+    return report.build();
+  }
+
   // ---- writing our two objects ----
 
   /** One of our objects after this enforcement: as cached before, and what was done to it. */
   private record Written(ApiKind kind, String namespace, String name, GenericKubernetesResource cached,
-                         Outcome outcome) {
+                         Outcome outcome, String conflict) {
+    Written(ApiKind kind, String namespace, String name, GenericKubernetesResource cached, Outcome outcome) {
+      this(kind, namespace, name, cached, outcome, null);
+    }
+
     String ref() {
       return kind.kind() + " " + namespace + "/" + name;
     }
@@ -217,7 +235,14 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
       }
       return new Written(kind, policy.namespace(), name, null, Outcome.UNCHANGED);
     }
-    Outcome outcome = writer.apply(kind, policy, name, spec, current, dryRun);
+    OwnedObjectWriter.Applied applied = writer.apply(kind, policy, name, spec, current, dryRun);
+    Outcome outcome = applied.outcome();
+    if (outcome == Outcome.CONFLICT) {
+      String why = ref + ": " + applied.conflict()
+          + "; undo that change or set spec.targets.overrideExisting to let the policy take the fields over";
+      report.conflicts.add(why);
+      return new Written(kind, policy.namespace(), name, current, outcome, why);
+    }
     if (outcome != Outcome.UNCHANGED) {
       if (!dryRun) {
         report.writes++;
@@ -232,6 +257,9 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
   /** Why a route is not (yet) enforced by one of our objects, from the object's status; empty when it is. */
   private static Optional<String> verdict(Written w, Route route, Report report) {
     String ref = w.ref();
+    if (w.outcome() == Outcome.CONFLICT) {
+      return Optional.of(w.conflict());
+    }
     if (w.cached() == null || w.outcome() != Outcome.UNCHANGED) {
       return Optional.of("waiting for Envoy Gateway to accept " + ref + " (just written)");
     }

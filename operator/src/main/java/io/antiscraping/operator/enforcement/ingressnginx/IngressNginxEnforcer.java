@@ -1,55 +1,49 @@
 package io.antiscraping.operator.enforcement.ingressnginx;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.decision.EnforcementPlan;
+import io.antiscraping.operator.enforcement.ApiKind;
 import io.antiscraping.operator.decision.Messages;
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.EnforcementReport.TargetResult;
 import io.antiscraping.operator.enforcement.Enforcer;
+import io.antiscraping.operator.enforcement.OwnedObjectWriter;
 import io.antiscraping.operator.enforcement.PolicyRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * ingress-nginx has no policy object of its own, so the operator patches annotations on the selected Ingresses:
- * only the keys it owns, recorded in {@value #OWNED_KEYS} next to {@value #OWNER}, with a JSON patch whose first
- * operation tests the resourceVersion it computed from. A key someone else set is a Conflict unless the policy
- * sets {@code targets.overrideExisting}.
+ * ingress-nginx has no policy object of its own, so the operator sets annotations on the selected Ingresses by
+ * server-side apply (field manager {@value Enforcer#FIELD_MANAGER}): each apply holds every annotation the operator
+ * wants there, {@value #OWNER} naming the policy among them; the API server's managedFields record which keys are
+ * the operator's, so an annotation left out is removed by the server and a key another manager holds is never
+ * touched. A key someone else set to another value is a Conflict naming that manager, unless the policy sets
+ * {@code targets.overrideExisting} (the apply is then forced).
  */
 public final class IngressNginxEnforcer implements Enforcer {
 
   public static final String OWNER = "antiscraping.io/policy";
-  public static final String OWNED_KEYS = "antiscraping.io/owned-keys";
   static final String KIND = "Ingress";
+  private static final ApiKind INGRESS = ApiKind.of(Ingress.class, ApiKind.Scope.SELECTED);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private final KubernetesClient client;
+  private final OwnedObjectWriter writer;
   private final boolean allowSnippets;
-  private final ApiWriteListener writes;
 
   public IngressNginxEnforcer(KubernetesClient client, boolean allowSnippets, ApiWriteListener writes) {
-    this.client = client;
+    this.writer = new OwnedObjectWriter(client, writes);
     this.allowSnippets = allowSnippets;
-    this.writes = writes;
   }
 
   @Override
@@ -76,7 +70,7 @@ public final class IngressNginxEnforcer implements Enforcer {
     for (HasMetadata target : sorted(candidates)) {
       String name = target.getMetadata().getName();
       Map<String, String> current = annotations(target);
-      IngressNginxAnnotations.Rendered rendered = withinBudget(plan, planned, current);
+      IngressNginxAnnotations.Rendered rendered = withinBudget(plan, planned, target);
       rendered.notEnforceable().stream().filter(n -> !report.notEnforceable.contains(n))
           .forEach(n -> report.notEnforceable.add("Ingress " + name + ": " + n));
       boolean selected = policy.selector().matches(target.getMetadata().getLabels());
@@ -99,65 +93,67 @@ public final class IngressNginxEnforcer implements Enforcer {
         }
         continue;
       }
-      Set<String> owned = ownedKeys(current);
-      boolean ownedByOperator = current.containsKey(OWNER);
-      List<String> foreign = rendered.annotations().keySet().stream()
-          .filter(k -> current.containsKey(k) && !(ownedByOperator && owned.contains(k)))
-          .sorted().toList();
+      Set<String> owned = ownedKeys(target);
+      List<String> foreign = rendered.annotations().entrySet().stream()
+          .filter(e -> current.containsKey(e.getKey()) && !owned.contains(e.getKey())
+              && !e.getValue().equals(current.get(e.getKey())))
+          .map(Map.Entry::getKey).sorted().toList();
       if (!foreign.isEmpty() && !policy.overrideExisting()) {
         String why = "Ingress " + name + ": " + foreign.stream()
-            .map(k -> k + " is already set by someone else (\"" + abbreviate(current.get(k)) + "\")")
+            .map(k -> k + " is already set by " + managedBy(target, k) + " (\"" + abbreviate(current.get(k)) + "\")")
             .collect(Collectors.joining(", "))
             + "; remove it or set spec.targets.overrideExisting to let the policy take it over";
         report.conflicts.add(why);
         report.targets.add(new TargetResult(KIND, name, false, why));
         continue;
       }
-      Set<String> nowOwned = new TreeSet<>(rendered.annotations().keySet());
-      ArrayNode ops = JSON.createArrayNode();
+      Map<String, String> wanted = new TreeMap<>(rendered.annotations());
+      if (!wanted.isEmpty()) {
+        wanted.put(OWNER, policy.name());
+      }
       List<String> described = new ArrayList<>();
       rendered.annotations().forEach((k, v) -> {
         if (!v.equals(current.get(k))) {
-          ops.add(op("add", k, v));
           described.add(describe(k, current.get(k), v));
         }
       });
       for (String k : owned) {
-        if (!nowOwned.contains(k) && current.containsKey(k)) {
-          ops.add(op("remove", k, null));
+        if (!wanted.containsKey(k) && current.containsKey(k) && !k.equals(OWNER)) {
           described.add(shortKey(k) + " removed");
         }
       }
-      if (nowOwned.isEmpty()) {
-        bookkeepingRemoval(current, ops);
-      } else {
-        String ownedValue = String.join(",", nowOwned);
-        if (!policy.name().equals(current.get(OWNER))) {
-          ops.add(op("add", OWNER, policy.name()));
-        }
-        if (!ownedValue.equals(current.get(OWNED_KEYS))) {
-          ops.add(op("add", OWNED_KEYS, ownedValue));
-        }
-      }
-      if (!ops.isEmpty()) {
-        // The snippet goes in a patch of its own after the rest: a controller that refuses snippets then refuses
-        // only the snippet, never the limits and bans beside it.
-        ArrayNode snippet = JSON.createArrayNode();
-        ArrayNode rest = JSON.createArrayNode();
-        String snippetPath = op("add", IngressNginxAnnotations.MODSECURITY_SNIPPET, null).path("path").asText();
-        ops.forEach(o -> (o.path("path").asText().equals(snippetPath) ? snippet : rest).add(o));
+      boolean changed = wanted.entrySet().stream().anyMatch(e -> !e.getValue().equals(current.get(e.getKey())))
+          || owned.stream().anyMatch(k -> !wanted.containsKey(k) && current.containsKey(k));
+      if (changed) {
+        // A new snippet goes in an apply of its own after the rest (which keeps the snippet in force): a controller
+        // that refuses snippets then refuses only the snippet, never the limits and bans beside it.
+        String snippetKey = IngressNginxAnnotations.MODSECURITY_SNIPPET;
+        String snippetNow = owned.contains(snippetKey) ? current.get(snippetKey) : null;
+        boolean snippetChanges = wanted.get(snippetKey) != null && !wanted.get(snippetKey).equals(snippetNow);
         String failed = null;
-        String version = target.getMetadata().getResourceVersion();
-        boolean create = current.isEmpty();
-        if (!rest.isEmpty()) {
-          version = patch(target, version, rest, report, create);
-          failed = version == null ? "the limits, bans and WAF settings" : null;
-          create = false;
-        }
-        if (failed == null && !snippet.isEmpty() && patch(target, version, snippet, report, create) == null) {
-          failed = "the modsecurity-snippet (the limits and bans are written)";
+        if (snippetChanges) {
+          Map<String, String> rest = new TreeMap<>(wanted);
+          rest.remove(snippetKey);
+          if (snippetNow != null) {
+            rest.put(snippetKey, snippetNow);
+          }
+          if (!rest.equals(annotationsOwnedNow(current, owned)) && !apply(target, rest, policy, report)) {
+            failed = "the limits, bans and WAF settings";
+          }
+          if (failed == null && !apply(target, wanted, policy, report)) {
+            failed = "the modsecurity-snippet (the limits and bans are written)";
+          }
+        } else if (!apply(target, wanted, policy, report)) {
+          failed = "the limits, bans and WAF settings";
         }
         if (failed != null) {
+          if (report.lastConflict != null) {
+            String why = "Ingress " + name + ": " + report.lastConflict
+                + "; remove it or set spec.targets.overrideExisting to let the policy take it over";
+            report.conflicts.add(why);
+            report.targets.add(new TargetResult(KIND, name, false, why));
+            continue;
+          }
           String why = "Ingress " + name + ": writing " + failed + " failed: " + report.lastFailure;
           report.writeFailures.add(why);
           report.targets.add(new TargetResult(KIND, name, false, why));
@@ -180,9 +176,9 @@ public final class IngressNginxEnforcer implements Enforcer {
    * budget (the API server refuses an object whose annotations exceed 256 KiB in all).
    */
   private IngressNginxAnnotations.Rendered withinBudget(EnforcementPlan plan, IngressNginxAnnotations.Rendered planned,
-                                                        Map<String, String> current) {
-    Set<String> owned = ownedKeys(current);
-    Map<String, String> theirs = new java.util.HashMap<>(current);
+                                                        HasMetadata target) {
+    Set<String> owned = ownedKeys(target);
+    Map<String, String> theirs = new java.util.HashMap<>(annotations(target));
     theirs.keySet().removeIf(k -> owned.contains(k) || IngressNginxAnnotations.ALL.contains(k));
     int bookkeeping = 512;
     int left = IngressNginxAnnotations.MAX_TOTAL_BYTES - IngressNginxAnnotations.size(theirs) - bookkeeping;
@@ -201,90 +197,69 @@ public final class IngressNginxEnforcer implements Enforcer {
     return report.build();
   }
 
-  /** Removes exactly the keys this operator recorded as its own, and the bookkeeping. */
+  /** Removes every annotation the operator's applies hold: an apply without any. */
   private void release(HasMetadata target, Report report, String why) {
-    Map<String, String> current = annotations(target);
-    ArrayNode ops = JSON.createArrayNode();
-    for (String k : ownedKeys(current)) {
-      if (current.containsKey(k)) {
-        ops.add(op("remove", k, null));
-      }
-    }
-    bookkeepingRemoval(current, ops);
-    if (ops.isEmpty()) {
+    if (ownedKeys(target).isEmpty() && !annotations(target).containsKey(OWNER)) {
       return;
     }
-    if (patch(target, target.getMetadata().getResourceVersion(), ops, report, current.isEmpty()) != null) {
+    if (apply(target, Map.of(), null, report)) {
       report.changes.add("Ingress " + target.getMetadata().getName() + ": operator annotations removed (" + why + ")");
     } else {
       report.writeFailures.add("Ingress " + target.getMetadata().getName() + ": removing the operator's annotations "
-          + "failed: " + report.lastFailure);
+          + "failed: " + (report.lastConflict != null ? report.lastConflict : report.lastFailure));
     }
   }
 
-  private static void bookkeepingRemoval(Map<String, String> current, ArrayNode ops) {
-    if (current.containsKey(OWNER)) {
-      ops.add(op("remove", OWNER, null));
-    }
-    if (current.containsKey(OWNED_KEYS)) {
-      ops.add(op("remove", OWNED_KEYS, null));
-    }
+  /** The annotations the operator's applies hold now, with their values. */
+  private static Map<String, String> annotationsOwnedNow(Map<String, String> current, Set<String> owned) {
+    Map<String, String> out = new TreeMap<>();
+    owned.stream().filter(current::containsKey).forEach(k -> out.put(k, current.get(k)));
+    return out;
   }
 
   /**
-   * Patches one Ingress, testing {@code resourceVersion} first. A refusal is this target's failure only: it is
+   * Applies {@code annotations} as every annotation the operator wants on the Ingress (server-side apply, forced
+   * when the policy overrides existing values). A refusal or a conflict is this target's failure only: it is
    * recorded in the report and the next targets are still written.
    *
-   * @return the new resourceVersion (the given one in a dry run), or null when the API server refused the patch
+   * @return whether the API server accepted it (always, in a dry run)
    */
-  private String patch(HasMetadata target, String resourceVersion, ArrayNode ops, Report report,
-                       boolean createAnnotations) {
+  private boolean apply(HasMetadata target, Map<String, String> annotations, PolicyRef policy, Report report) {
     if (report.dryRun) {
-      return resourceVersion;
+      return true;
     }
-    ArrayNode patch = JSON.createArrayNode();
-    ObjectNode test = patch.addObject();
-    test.put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
-    // Fabric8 models read an absent map as an empty one: the stored object then has no /metadata/annotations to add to.
-    if (createAnnotations) {
-      patch.addObject().put("op", "add").put("path", "/metadata/annotations").putObject("value");
-    }
-    patch.addAll(ops);
+    report.lastConflict = null;
     try {
-      Ingress written = client.network().v1().ingresses().inNamespace(target.getMetadata().getNamespace())
-          .withName(target.getMetadata().getName())
-          .patch(new PatchContext.Builder().withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build(),
-              patch.toString());
+      OwnedObjectWriter.Applied applied = writer.applyAnnotations(INGRESS, target, annotations,
+          policy != null && policy.overrideExisting());
+      if (applied.outcome() == OwnedObjectWriter.Outcome.CONFLICT) {
+        report.lastConflict = applied.conflict();
+        return false;
+      }
       report.writes++;
-      writes.written(KIND, "patch");
-      return written == null || written.getMetadata() == null ? resourceVersion
-          : written.getMetadata().getResourceVersion();
+      return true;
     } catch (KubernetesClientException e) {
       String why = "HTTP " + e.getCode() + (e.getStatus() == null || e.getStatus().getMessage() == null ? ""
           : ": " + oneLine(e.getStatus().getMessage(), 300));
       report.lastFailure = why;
-      return null;
+      return false;
     }
   }
 
-  private static ObjectNode op(String op, String key, String value) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("op", op);
-    n.put("path", "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1"));
-    if (value != null) {
-      n.put("value", value);
-    }
-    return n;
+  /** Who else holds an annotation, from the object's managedFields ("kubectl-annotate"), for a Conflict. */
+  private static String managedBy(HasMetadata target, String key) {
+    List<String> managers = OwnedObjectWriter.otherManagers(target, key);
+    return managers.isEmpty() ? "someone else" : String.join(" and ", managers);
   }
 
-  static Set<String> ownedKeys(Map<String, String> annotations) {
-    String v = annotations.get(OWNED_KEYS);
-    if (v == null || v.isBlank()) {
-      return Set.of();
-    }
-    // Only keys the operator can own are ever removed, whatever the annotation says.
-    return Arrays.stream(v.split(",")).map(String::trim).filter(IngressNginxAnnotations.ALL::contains)
-        .collect(Collectors.toCollection(LinkedHashSet::new));
+  /**
+   * The annotations the operator may change or remove without a conflict: the ones its applies hold
+   * (managedFields), limited to the keys it can own and its bookkeeping.
+   */
+  static Set<String> ownedKeys(HasMetadata target) {
+    return OwnedObjectWriter.appliedAnnotations(target).stream()
+        .filter(k -> IngressNginxAnnotations.ALL.contains(k) || k.equals(OWNER))
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   private static Map<String, String> annotations(HasMetadata target) {
@@ -332,6 +307,8 @@ public final class IngressNginxEnforcer implements Enforcer {
     final List<String> changes = new ArrayList<>();
     final List<String> writeFailures = new ArrayList<>();
     String lastFailure = "";
+    /** The conflict of the last apply, null when it had none. */
+    String lastConflict;
     int writes;
 
     Report(boolean dryRun) {

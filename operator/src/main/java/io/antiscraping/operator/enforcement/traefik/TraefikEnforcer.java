@@ -80,6 +80,10 @@ public final class TraefikEnforcer implements Enforcer {
     // A dry run leaves the neutral middleware of suspend() in place (routers may reference it).
     Written w = dryRun ? new Written(Outcome.UNCHANGED, List.of(), 0)
         : write(policy, name, rendered.spec(), existing.orElse(null), "level " + plan.level() + ": " + describe(rendered.spec()));
+    if (w.conflict() != null) {
+      return new EnforcementReport(List.of(new TargetResult(MIDDLEWARE.kind(), name, false, w.conflict())),
+          List.of(w.conflict()), rendered.notEnforceable(), List.of(), 0);
+    }
     String message = "level " + plan.level() + ": " + describe(rendered.spec()) + "; routers reference it as "
         + TraefikMiddleware.reference(policy.namespace(), policy.name())
         + (rendered.notEnforceable().isEmpty() ? "" : "; not enforceable: " + String.join("; ", rendered.notEnforceable()));
@@ -114,14 +118,38 @@ public final class TraefikEnforcer implements Enforcer {
         + " stop serving until the reference is removed)"), 1);
   }
 
-  private record Written(Outcome outcome, List<String> changes, int writes) {
+  /** The policy's deletion: the garbage collector deletes the middleware through its controller reference. */
+  @Override
+  public EnforcementReport deleted(PolicyRef policy, List<? extends HasMetadata> candidates) {
+    String name = TraefikMiddleware.name(policy.name());
+    Optional<GenericKubernetesResource> existing = find(policy, candidates, name)
+        .filter(o -> OwnedObjects.ownedBy(o, policy));
+    if (existing.isEmpty()) {
+      return new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+    }
+    return new EnforcementReport(List.of(), List.of(), List.of(), List.of("Middleware " + policy.namespace() + "/"
+        + name + " deleted with policy " + policy.name() + " (garbage collector, through its owner reference; routers"
+        + " still referencing " + TraefikMiddleware.reference(policy.namespace(), policy.name())
+        + " stop serving until the reference is removed)"), 0);
+  }
+
+  private record Written(Outcome outcome, List<String> changes, int writes, String conflict) {
+    Written(Outcome outcome, List<String> changes, int writes) {
+      this(outcome, changes, writes, null);
+    }
   }
 
   private Written write(PolicyRef policy, String name, ObjectNode spec, GenericKubernetesResource current,
                         String description) {
-    Outcome outcome = writer.apply(MIDDLEWARE, policy, name, spec, current, false);
+    OwnedObjectWriter.Applied applied = writer.apply(MIDDLEWARE, policy, name, spec, current, false);
+    Outcome outcome = applied.outcome();
     if (outcome == Outcome.UNCHANGED) {
       return new Written(outcome, List.of(), 0);
+    }
+    if (outcome == Outcome.CONFLICT) {
+      return new Written(outcome, List.of(), 0, "Middleware " + policy.namespace() + "/" + name + ": "
+          + applied.conflict() + "; undo that change or set spec.targets.overrideExisting to let the policy take the"
+          + " fields over");
     }
     return new Written(outcome, List.of("Middleware " + policy.namespace() + "/" + name
         + (outcome == Outcome.CREATED ? " created: " : " updated: ") + description), 1);
