@@ -210,18 +210,22 @@ final class PolicyTest {
     if (prometheus) {
       try (PrometheusBackfill backfill = PrometheusBackfill.start(doc, path, test.path("input_series"), START,
           interval)) {
+        // The backfilled Prometheus is the evaluator's default URL: the operator always queries its own default,
+        // where a policy's URL on a loopback address would be refused.
         ScrapingPolicySpec live = spec.toBuilder().prometheus(io.antiscraping.api.v1alpha1.PrometheusSource.builder()
-            .url(backfill.url()).timeout("10s").build()).build();
+            .timeout("10s").build()).build();
         return evaluate(doc, path, name, test, policy, live, interval, provider, snippets, byStep, last, asserts,
             new SignalReader(new io.antiscraping.operator.detection.PrometheusClient(
-                io.antiscraping.operator.detection.QueryObserver.NONE)), backfill::at, Map.of(), Map.of());
+                io.antiscraping.operator.detection.QueryObserver.NONE)), backfill::at, Map.of(), Map.of(),
+            URI.create(backfill.url()));
       }
     }
     int[] current = {0};
     SignalReader reader = new SignalReader((endpoint, promql) -> answer(signals.get(queryOwner.get(promql)),
         scalar, perClient, current[0]));
     return evaluate(doc, path, name, test, policy, spec, interval, provider, snippets, byStep, last, asserts, reader,
-        t -> current[0] = (int) (Duration.between(START, t).toMillis() / interval.toMillis()), scalar, perClient);
+        t -> current[0] = (int) (Duration.between(START, t).toMillis() / interval.toMillis()), scalar, perClient,
+        URI.create("http://prometheus.test:9090"));
   }
 
   /** Evaluates step by step as the reconciler does, checking the assertions due at each step. */
@@ -230,10 +234,10 @@ final class PolicyTest {
                                   Targets.Provider provider, boolean snippets, Map<Integer, List<Integer>> byStep,
                                   int last, JsonNode asserts, SignalReader reader,
                                   java.util.function.Consumer<Instant> clock, Map<String, List<Double>> scalar,
-                                  Map<String, Map<String, List<Double>>> perClient) {
+                                  Map<String, Map<String, List<Double>>> perClient, URI prometheusUrl) {
     LiveEvaluator evaluator = new LiveEvaluator(reader, new DecisionEngine(),
         (ns, n, k) -> LiveEvaluator.SecretSource.Lookup.missing("a policy test reads no Secrets"),
-        URI.create("http://prometheus.test:9090"), new OperatorMetrics(new CollectorRegistry()));
+        prometheusUrl, new OperatorMetrics(new CollectorRegistry()));
     ScrapingPolicy resource = new ScrapingPolicy();
     resource.setMetadata(new ObjectMetaBuilder().withName(policy.name()).withNamespace(policy.namespace())
         .withUid("test").withGeneration(1L).build());
