@@ -49,6 +49,16 @@ class WrongClientsAndIgnoredWritesTest {
   }
 
   @Test
+  void theAdminsNeverBanRangesAreInternalToo() {
+    // --never-ban 203.0.113.0/24: the load balancer's public range, given to the operator by its admin.
+    DecisionEngine engine = new DecisionEngine(List.of(Cidr.parse("203.0.113.0/24").orElseThrow()));
+    Decision d = engine.decide(Policies.ladder(), null,
+        Run.clients(Map.of("203.0.113.10", 80.0, "198.51.100.7", 1.0)), T0);
+    assertThat(d.suspects()).extracting(s -> s.client().toString()).containsExactly("203.0.113.10/32");
+    assertThat(d.plan().bans()).isEmpty();
+  }
+
+  @Test
   void exemptClientsUnderTheBarAreNotSuspect() {
     Run run = new Run(Policies.withAllowlist(Policies.ladder(), "10.0.0.0/8"));
     Decision d = run.at(0, Run.clients(Map.of("10.0.0.5", 19.0, "127.0.0.1", 20.0)));
