@@ -115,8 +115,8 @@ class ServiceAccountRbacIT {
         await().atMost(WAIT).until(() -> condition("Ready").map(c -> "True".equals(c.getStatus())).orElse(false));
         assertThat(admin.leases().inNamespace(HelmChart.NAMESPACE).withName(HelmChart.RELEASE).get()
             .getSpec().getHolderIdentity()).isNotBlank();
-        assertThat(admin.v1().events().inNamespace(SHOP).list().getItems())
-            .anyMatch(e -> "Enforced".equals(e.getReason()));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(admin.v1().events().inNamespace(SHOP).list().getItems())
+            .anyMatch(e -> "Enforced".equals(e.getReason())));
 
         // take "patch" on Ingresses away from the chart's ClusterRole: the next change cannot be written
         admin.rbac().clusterRoles().withName(HelmChart.RELEASE).edit(role -> withoutVerb(role, "ingresses", "patch"));

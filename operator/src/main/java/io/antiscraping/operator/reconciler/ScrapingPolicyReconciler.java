@@ -184,13 +184,16 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
         enforcer.targetKind(), providerProblem == null ? null
             : new StatusBuilder.Unavailable(providerProblem.reason(),
                 providerName(enforcer.provider()) + ": " + providerProblem.message()));
-    recordEvents(policy, previous, next, evaluation, report);
     if (statusWriter.write(policy, previous, next) == StatusWriter.Outcome.CONFLICT) {
-      // someone else replaced the status since it was read (e.g. a new leader): evaluate again from theirs
+      // someone else replaced the status since it was read (e.g. a new leader): evaluate again from theirs. Nothing
+      // is recorded: the evaluation from the fresh status decides (and records) what changed.
       LOG.info("policy={}/{} status changed by another writer: evaluating again from the fresh status", ns(policy),
           name(policy));
       return UpdateControl.<ScrapingPolicy>noUpdate().rescheduleAfter(RETRY_AFTER_CONFLICT);
     }
+    // Events tell what the status now says: recorded once it is written, so that a refused status write (the
+    // evaluation is then repeated from the status that stands) never records the same decision twice.
+    recordEvents(policy, previous, next, evaluation, report);
     metrics.policyLevel(ns(policy), name(policy), evaluation.levelIndex(), spec.getLevels().size() - 1);
     metrics.bans(ns(policy), name(policy), evaluation.plan().bans().size(), evaluation.banCapReached());
     metrics.aggregate(ns(policy), name(policy), evaluation.knownGood(), evaluation.held());

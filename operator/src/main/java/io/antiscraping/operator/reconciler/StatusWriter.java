@@ -119,6 +119,14 @@ public final class StatusWriter {
         throw e;
       }
       ScrapingPolicy fresh = resource.get();
+      if (fresh != null && fresh.getStatus() != null && same(fresh.getStatus(), next, false)) {
+        // our own write, carried out but its answer lost (the client's retry then met the new resourceVersion)
+        writes.written("ScrapingPolicy/status", "patch");
+        known.put(uid, new Known(copy(fresh.getStatus()), fresh.getMetadata().getResourceVersion(),
+            policy.getMetadata().getResourceVersion()));
+        lastWriteTime.put(uid, now);
+        return Outcome.WRITTEN;
+      }
       writes.written("ScrapingPolicy/status", "conflict");
       if (fresh != null) {
         known.put(uid, new Known(fresh.getStatus() == null ? new ScrapingPolicyStatus() : copy(fresh.getStatus()),

@@ -15,6 +15,7 @@ import io.antiscraping.api.v1alpha1.Signal;
 import io.antiscraping.api.v1alpha1.StatusCondition;
 import io.antiscraping.api.v1alpha1.WhenCondition;
 import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.apiserver.FaultProxy;
 import io.antiscraping.operator.cli.OperatorRuntime;
 import io.antiscraping.operator.cli.Guards;
 import io.antiscraping.operator.cli.OperatorSettings;
@@ -23,12 +24,20 @@ import io.antiscraping.operator.testing.PrometheusServer;
 import io.antiscraping.operator.testing.TestExporter;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.prometheus.client.Gauge;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,8 +147,10 @@ class LiveDecisionIT {
     Duration toRelax = Duration.between(calm, Instant.now());
     assertThat(toRelax).as("de-escalation waits for the cooldown").isGreaterThanOrEqualTo(Duration.ofSeconds(4));
     await().atMost(Duration.ofSeconds(5)).until(() -> "50".equals(annotations().get(LIMIT_RPS)));
-    assertThat(events()).anyMatch(e -> "LevelRaised".equals(e.getReason()) && e.getMessage().contains("profile-reads"));
-    assertThat(events()).anyMatch(e -> "LevelLowered".equals(e.getReason()));
+    // Events are recorded once the status they describe is written.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events())
+        .anyMatch(e -> "LevelRaised".equals(e.getReason()) && e.getMessage().contains("profile-reads"))
+        .anyMatch(e -> "LevelLowered".equals(e.getReason())));
     assertThat(operator.metrics().registry().getSampleValue("antiscraping_level_transitions_total",
         new String[] {"namespace", "policy", "from", "to"}, new String[] {ns, "storefront", "normal", "elevated"}))
         .isEqualTo(1.0);
@@ -167,12 +178,14 @@ class LiveDecisionIT {
     });
     assertThat(p.getStatus().getSignals()).filteredOn(s -> s.getName().equals("client-rate")).singleElement()
         .satisfies(s -> assertThat(s.getInvalidClients()).isGreaterThanOrEqualTo(1));
-    assertThat(events()).anyMatch(e -> "ClientsBanned".equals(e.getReason()) && e.getMessage().contains(OFFENDER));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events())
+        .anyMatch(e -> "ClientsBanned".equals(e.getReason()) && e.getMessage().contains(OFFENDER)));
 
     clientRate.labels(OFFENDER).set(1);
     await().atMost(Duration.ofSeconds(20)).until(() -> !annotations().containsKey(DENYLIST_SOURCE_RANGE));
     assertThat(get().getStatus().getBannedCount()).isZero();
-    assertThat(events()).anyMatch(e -> "BansExpired".equals(e.getReason()));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events())
+        .anyMatch(e -> "BansExpired".equals(e.getReason())));
   }
 
   @Test
@@ -349,6 +362,132 @@ class LiveDecisionIT {
         .map(c -> "False".equals(c.getStatus())).orElse(false));
     assertThat(condition("MetricsAvailable").orElseThrow().getMessage())
         .contains("the Prometheus host localhost resolves to").contains("loopback address: not queried");
+  }
+
+  /**
+   * Security, fault injection: a proxy between the operator and the real API server refuses requests (500),
+   * answers writes with 409, carries writes out and loses their answer (500), stalls requests past the client's
+   * request timeout, and cuts every watch every three seconds, while an attack starts, the API server is unreachable
+   * for 20 s as a second offender appears, and the attack ends. Sampled every 200 ms from outside the proxy: no ban once written is ever withdrawn, the level
+   * is never lowered before the cooldown, and when the faults stop the state converges to what a fault-free run
+   * reaches, with nothing recorded twice.
+   */
+  @Test
+  void throughInjectedApiFaultsNoBanIsDroppedNoLevelRelaxesEarlyAndNothingIsDuplicated() throws Exception {
+    operator.close();
+    operator = null;
+    String second = "198.51.100.9";
+    // Longer than a stalled request holds a reconcile (the client's 10 s request timeout): the cooldown is the highest
+    // recommendation among the evaluations of its window, so a gap without evaluations longer than the cooldown would
+    // let the level relax at the first evaluation after it (README, "Decision semantics").
+    Duration cooldown = Duration.ofSeconds(16);
+    FaultProxy proxy = FaultProxy.start(api.plane().adminConfig());
+    KubernetesClient through = new KubernetesClientBuilder().withConfig(proxy.clientConfig()).build();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    List<String> violations = new CopyOnWriteArrayList<>();
+    Set<String> bansSeen = ConcurrentHashMap.newKeySet();
+    AtomicReference<Instant> calm = new AtomicReference<>();
+    AtomicReference<String> lastLevel = new AtomicReference<>();
+    try {
+      operator = OperatorRuntime.start(through, OperatorSettings.defaults()
+          .withDefaultPrometheusUrl(prometheus.uri()).withGuards(guards(List.of("127.0.0.1"), true)));
+      clientRate.labels(OFFENDER).set(50);
+      clientRate.labels(SHOPPER).set(1);
+      user.resource(policy(spec -> {
+        spec.setCooldown(cooldown.toSeconds() + "s");
+        spec.getOffenders().setBanFor("1h");
+      })).create();
+      FaultProxy.Faults faults = new FaultProxy.Faults(0.08, 0.08, 0.08, 0.05, 12_000, 3_000);
+      proxy.faults(faults);
+      sampler.scheduleWithFixedDelay(() -> {
+        try {
+          List<String> denied = denied();
+          bansSeen.stream().filter(b -> !denied.contains(b))
+              .forEach(b -> violations.add("ban of " + b + " withdrawn at " + Instant.now()));
+          bansSeen.addAll(denied);
+          if (denied.size() != Set.copyOf(denied).size()) {
+            violations.add("an address listed twice: " + denied);
+          }
+          String level = level();
+          String before = lastLevel.getAndSet(level);
+          if ("normal".equals(before) && "elevated".equals(level) && calm.get() != null) {
+            violations.add("level raised again at " + Instant.now() + " after the attack ended");
+          }
+          if ("elevated".equals(before) && "normal".equals(level)) {
+            Instant quiet = calm.get();
+            if (quiet == null || Duration.between(quiet, Instant.now()).compareTo(cooldown.minusSeconds(2)) < 0) {
+              violations.add("level lowered " + (quiet == null ? "while the attack went on"
+                  : Duration.between(quiet, Instant.now()).toMillis() + " ms after the signal fell"));
+            }
+          }
+        } catch (RuntimeException e) {
+          violations.add("sampling failed: " + e);
+        }
+      }, 0, 200, TimeUnit.MILLISECONDS);
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> denied().contains(OFFENDER + "/32"));
+      profileReads.set(250);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .until(() -> "elevated".equals(level()));
+      // A 20 s API outage (every request refused, every watch cut) while a second offender starts: the bans in
+      // force stay, and the policy is not left dormant by retry backoff once the server answers again.
+      proxy.faults(new FaultProxy.Faults(1, 0, 0, 0, 0, 1_000));
+      clientRate.labels(second).set(50);
+      Thread.sleep(20_000);
+      proxy.faults(faults);
+      Instant back = Instant.now();
+      await().atMost(Duration.ofSeconds(30)).until(() -> denied().contains(second + "/32"));
+      Duration afterOutage = Duration.between(back, Instant.now());
+      Thread.sleep(10_000); // the attack goes on under faults
+      assertThat(level()).isEqualTo("elevated");
+
+      profileReads.set(5);
+      prometheus.awaitResult("test_profile_reads", r -> value(r) < 100, Duration.ofSeconds(10));
+      calm.set(Instant.now());
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+          .until(() -> "normal".equals(level()));
+
+      Map<String, Integer> counts = proxy.counts();
+      proxy.faults(FaultProxy.Faults.NONE);
+      await().atMost(Duration.ofSeconds(30)).until(() -> "50".equals(annotations().get(LIMIT_RPS))
+          && condition("Ready").map(c -> "True".equals(c.getStatus())).orElse(false));
+      Thread.sleep(1000);
+      sampler.shutdown();
+      assertThat(sampler.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(counts).as("every kind of fault was injected").containsKeys("refuse", "conflict", "lose", "stall",
+          "watch-dropped");
+      assertThat(violations).isEmpty();
+      assertThat(denied()).containsExactlyInAnyOrder(OFFENDER + "/32", second + "/32");
+      ScrapingPolicy p = get();
+      assertThat(p.getStatus().getBanned()).extracting(b -> b.getClient())
+          .containsExactlyInAnyOrder(OFFENDER + "/32", second + "/32");
+      assertThat(p.getStatus().getConditions()).extracting(StatusCondition::getType).doesNotHaveDuplicates();
+      assertThat(p.getMetadata().getFinalizers()).doesNotHaveDuplicates();
+      assertThat(user.network().v1().ingresses().inNamespace(ns).list().getItems()).hasSize(1);
+      List<Event> events = events();
+      assertThat(events).filteredOn(e -> "LevelRaised".equals(e.getReason())).hasSize(1);
+      assertThat(events).filteredOn(e -> "LevelLowered".equals(e.getReason())).hasSize(1);
+      for (String client : List.of(OFFENDER, second)) {
+        assertThat(events).as("one ClientsBanned event for %s", client)
+            .filteredOn(e -> "ClientsBanned".equals(e.getReason()) && e.getMessage().contains(client)).hasSize(1);
+      }
+      System.out.println("LiveDecisionIT fault injection: " + counts + "; second offender banned "
+          + afterOutage.toMillis() + " ms after the outage");
+    } finally {
+      sampler.shutdownNow();
+      if (operator != null) {
+        operator.close();
+        operator = null;
+      }
+      through.close();
+      proxy.close();
+    }
+  }
+
+  List<String> denied() {
+    String list = annotations().get(DENYLIST_SOURCE_RANGE);
+    return list == null || list.isBlank() ? List.of() : List.of(list.split(","));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
