@@ -18,6 +18,10 @@ public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   private static final int MAX_MESSAGE = 1024;
   private static final AtomicLong SEQ = new AtomicLong();
+  /** Attempts per Event on a refused or unanswered create (as client-go's recorder, which retries too). */
+  private static final int ATTEMPTS = 3;
+  private static final long RETRY_PAUSE_MILLIS = 200;
+  private static final int HTTP_CONFLICT = 409;
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -61,12 +65,28 @@ public final class EventRecorder {
         .withNewSource().withComponent("antiscraping-operator").endSource()
         .withReportingComponent("antiscraping-operator")
         .build();
-    try {
-      client.v1().events().inNamespace(ns).resource(event).create();
-      writes.written("Event", "create");
-    } catch (KubernetesClientException e) {
-      LOG.warn("policy={}/{} could not record event {}: {}", ns, name, reason,
-          io.antiscraping.operator.decision.Messages.sanitize(e.getMessage()));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.v1().events().inNamespace(ns).resource(event).create();
+        writes.written("Event", "create");
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == HTTP_CONFLICT) {
+          return; // an earlier attempt was carried out and its answer lost: the Event exists (its name is unique)
+        }
+        boolean transient_ = e.getCode() == 0 || e.getCode() == 429 || e.getCode() >= 500;
+        if (!transient_ || attempt >= ATTEMPTS) {
+          LOG.warn("policy={}/{} could not record event {}: {}", ns, name, reason,
+              io.antiscraping.operator.decision.Messages.sanitize(e.getMessage()));
+          return;
+        }
+      }
+      try {
+        Thread.sleep(RETRY_PAUSE_MILLIS * attempt);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }
