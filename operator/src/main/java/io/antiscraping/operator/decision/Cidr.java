@@ -15,11 +15,117 @@ public record Cidr(boolean ipv6, BigInteger network, int prefixLength) implement
     if (prefixLength < 0 || prefixLength > bits) {
       throw new IllegalArgumentException("prefix length out of range: " + prefixLength);
     }
-    network = network.and(mask(bits, prefixLength));
+    if (!ipv6 && network.bitLength() < 64) {
+      // IPv4 on longs: the value fits (two's complement, as BigInteger.and reads it), and an already-clean network
+      // (the common case: parsed addresses, widened prefixes) is kept as it is instead of building a new BigInteger.
+      long l = network.longValue();
+      long masked = l & MASKS_V4_LONG[prefixLength];
+      if (masked != l) {
+        network = BigInteger.valueOf(masked);
+      }
+    } else {
+      network = network.and(mask(bits, prefixLength));
+    }
+  }
+
+  /** IPv4 network masks as longs, by prefix length. */
+  private static final long[] MASKS_V4_LONG = new long[33];
+
+  static {
+    for (int len = 0; len <= 32; len++) {
+      MASKS_V4_LONG[len] = len == 0 ? 0 : (0xffffffffL << (32 - len)) & 0xffffffffL;
+    }
   }
 
   /** Parses {@code 1.2.3.4}, {@code 1.2.3.0/24}, {@code 2001:db8::1} or {@code 2001:db8::/32}; empty otherwise. */
   public static Optional<Cidr> parse(String text) {
+    if (text == null || text.isEmpty() || text.length() > 64) {
+      return Optional.empty();
+    }
+    long v4 = parseAsciiIpv4(text);
+    if (v4 != NOT_ASCII_IPV4) {
+      return v4 == INVALID ? Optional.empty()
+          : Optional.of(new Cidr(false, BigInteger.valueOf(v4 & 0xffffffffL), (int) (v4 >>> 32)));
+    }
+    return parseGeneral(text);
+  }
+
+  private static final long NOT_ASCII_IPV4 = -2;
+  private static final long INVALID = -1;
+
+  /**
+   * The fast path of {@link #parse} for text made only of ASCII digits, dots and slashes (every IPv4 client key):
+   * one pass over the characters, no substrings, no streams, the same verdict as {@link #parseGeneral}. Returns
+   * {@code prefixLength << 32 | address}, {@link #INVALID} when the text is not a valid IPv4 address or prefix, or
+   * {@link #NOT_ASCII_IPV4} when it has any other character (then the general parser decides: it also reads
+   * non-ASCII digits, which this path leaves alone).
+   */
+  private static long parseAsciiIpv4(String text) {
+    int n = text.length();
+    int slash = -1;
+    for (int i = 0; i < n; i++) {
+      char ch = text.charAt(i);
+      if (ch == '/') {
+        if (slash < 0) {
+          slash = i;
+        }
+      } else if (ch != '.' && (ch < '0' || ch > '9')) {
+        return NOT_ASCII_IPV4;
+      }
+    }
+    int end = slash >= 0 ? slash : n;
+    int len = 32;
+    if (slash >= 0) {
+      // The length: 1 to 3 digits after the first slash, at most 32.
+      int digits = n - slash - 1;
+      if (digits < 1 || digits > 3) {
+        return INVALID;
+      }
+      len = 0;
+      for (int i = slash + 1; i < n; i++) {
+        char ch = text.charAt(i);
+        if (ch < '0' || ch > '9') {
+          return INVALID;
+        }
+        len = len * 10 + (ch - '0');
+      }
+      if (len > 32) {
+        return INVALID;
+      }
+    }
+    // Exactly four dot-separated parts of 1 to 3 digits, no leading zero, each at most 255.
+    long v = 0;
+    int parts = 0;
+    int i = 0;
+    while (true) {
+      int startPart = i;
+      int part = 0;
+      while (i < end && text.charAt(i) != '.') {
+        char ch = text.charAt(i);
+        if (ch < '0' || ch > '9') {
+          return INVALID;
+        }
+        part = part * 10 + (ch - '0');
+        i++;
+        if (i - startPart > 3) {
+          return INVALID;
+        }
+      }
+      int digits = i - startPart;
+      if (digits == 0 || (digits > 1 && text.charAt(startPart) == '0') || part > 255 || ++parts > 4) {
+        return INVALID;
+      }
+      v = (v << 8) | part;
+      if (i == end) {
+        break;
+      }
+      i++; // the dot
+    }
+    return parts == 4 ? ((long) len << 32) | v : INVALID;
+  }
+
+  /** The general parser (any text): what {@link #parse} means. Package-private for the fast path's property test. */
+  static Optional<Cidr> parseGeneral(String text) {
     if (text == null || text.isEmpty() || text.length() > 64) {
       return Optional.empty();
     }

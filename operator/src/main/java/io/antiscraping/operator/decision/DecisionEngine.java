@@ -277,11 +277,13 @@ public final class DecisionEngine {
       if (!perClient) {
         return new SignalSummary(name, scalar, null, null, null);
       }
-      Double max = null;
+      double max = Double.NaN;
+      boolean any = false;
       for (double v : clients.values()) {
-        max = max == null ? v : Math.max(max, v);
+        max = any ? Math.max(max, v) : v;
+        any = true;
       }
-      return new SignalSummary(name, max, clients.size(), invalid, null, leftOut == 0 ? null : leftOut);
+      return new SignalSummary(name, any ? max : null, clients.size(), invalid, null, leftOut == 0 ? null : leftOut);
     }
   }
 
@@ -446,17 +448,17 @@ public final class DecisionEngine {
                                  boolean available, KnownGoodClients knownGood, Instant now,
                                  List<DecisionEvent> events) {
     Map<Cidr, BanEntry> bans = new TreeMap<>(previous.bans());
-    List<String> expired = new ArrayList<>();
-    List<String> revoked = new ArrayList<>();
+    List<Cidr> expired = new ArrayList<>();
+    List<Cidr> revoked = new ArrayList<>();
     java.util.Set<Cidr> revokedSet = new java.util.HashSet<>();
     bans.entrySet().removeIf(e -> {
       if (!e.getValue().until().isAfter(now)) {
-        expired.add(e.getKey().toString());
+        expired.add(e.getKey());
         return true;
       }
       Cidr c = e.getKey();
       if (rule == null || !allowedBan(rule, c) || policy.allowlisted(c)) {
-        revoked.add(c.toString());
+        revoked.add(c);
         revokedSet.add(c);
         return true;
       }
@@ -469,19 +471,19 @@ public final class DecisionEngine {
       for (int i = 0; i < bySoonest.size() - rule.maxBanned(); i++) {
         Cidr c = bySoonest.get(i).getKey();
         bans.remove(c);
-        revoked.add(c.toString());
+        revoked.add(c);
         revokedSet.add(c);
       }
     }
     if (!expired.isEmpty()) {
       events.add(new DecisionEvent(false, DecisionEvent.BANS_EXPIRED,
-          expired.size() + (expired.size() == 1 ? " ban" : " bans") + " expired: " + Fmt.list(expired, LISTED_IN_EVENT)));
+          expired.size() + (expired.size() == 1 ? " ban" : " bans") + " expired: " + Fmt.list(expired, Cidr::toString, LISTED_IN_EVENT)));
     }
     if (!revoked.isEmpty()) {
       events.add(new DecisionEvent(false, DecisionEvent.BANS_REVOKED, revoked.size()
           + (revoked.size() == 1 ? " ban" : " bans")
           + " lifted because the policy no longer allows them (offenders, allowlist, prefix length or maxBanned "
-          + "changed): " + Fmt.list(revoked, LISTED_IN_EVENT)));
+          + "changed): " + Fmt.list(revoked, Cidr::toString, LISTED_IN_EVENT)));
     }
 
     Map<Cidr, Offending> offending = new HashMap<>();
@@ -507,13 +509,23 @@ public final class DecisionEngine {
 
     Map<Cidr, Candidate> qualified = new HashMap<>();
     List<Decision.SuspectClient> suspects = new ArrayList<>();
+    // The reason texts' constant parts, once per rule (own.describe(value) is "<signal>=<value><suffix>").
+    String reasonStart = rule.signal() + "=";
+    String ruleSuffix = reasonSuffix(rule);
+    String baseSuffix = policy.offenders == rule ? ruleSuffix : reasonSuffix(policy.offenders);
     for (Map.Entry<Cidr, Double> en : oe.clients.entrySet()) {
       Cidr client = en.getKey();
       double value = en.getValue();
+      // The level's bar is never above the base rule's (overrides only tighten): a client not above it is above
+      // neither, whether known-good or not, and needs no known-good lookup.
+      if (!(value > rule.above())) {
+        continue;
+      }
       // A known-good client is held to the base rule: the tighter bars of an attack level are for clients without
       // an established history (a CGNAT address of many shoppers reaches them without being a crawler).
-      OffendersRule own = knownGood != null && knownGood.qualifying().contains(client) ? policy.offenders : rule;
-      if (!(value > own.above())) {
+      OffendersRule own = knownGood != null && rule != policy.offenders && knownGood.qualifying().contains(client)
+          ? policy.offenders : rule;
+      if (own != rule && !(value > own.above())) {
         continue;
       }
       Cidr prefix = policy.banPrefix(client);
@@ -531,7 +543,7 @@ public final class DecisionEngine {
       Instant since = prev == null || prev.since().isAfter(now) ? now : prev.since();
       offending.put(client, new Offending(since, value));
       if (available && !since.plus(own.forDuration()).isAfter(now)) {
-        String r = own.describe(value);
+        String r = reasonStart + Fmt.num(value) + (own == rule ? ruleSuffix : baseSuffix);
         Candidate c = new Candidate(prefix, client, value, null, own.banFor(),
             client.equals(prefix) ? r : client + ": " + r);
         qualified.merge(prefix, c, (a, b) -> STRONGEST_FIRST.compare(a, b) <= 0 ? a : b);
@@ -558,34 +570,32 @@ public final class DecisionEngine {
       }
     }
     int room = Math.max(0, rule.maxBanned() - bans.size());
-    List<String> banned = new ArrayList<>();
-    List<String> bannedPrefixes = new ArrayList<>();
+    List<Candidate> banned = new ArrayList<>();
+    List<Candidate> bannedPrefixes = new ArrayList<>();
     for (int i = 0; i < fresh.size() && i < room; i++) {
       Candidate c = fresh.get(i);
       bans.put(c.prefix(), new BanEntry(now.plus(c.banFor()), c.reason(), c.evidence()));
-      (c.evidence() != null ? bannedPrefixes : banned).add(c.prefix() + " (" + c.reason() + ")");
+      (c.evidence() != null ? bannedPrefixes : banned).add(c);
     }
+    java.util.function.Function<Candidate, String> bannedText = c -> c.prefix() + " (" + c.reason() + ")";
     if (!bannedPrefixes.isEmpty()) {
       events.add(new DecisionEvent(true, DecisionEvent.PREFIXES_BANNED, "Banned " + bannedPrefixes.size()
           + (bannedPrefixes.size() == 1 ? " prefix" : " prefixes") + " until "
-          + now.plus(rule.prefixes().banFor()) + ": " + Fmt.list(bannedPrefixes, LISTED_IN_EVENT)));
+          + now.plus(rule.prefixes().banFor()) + ": " + Fmt.list(bannedPrefixes, bannedText, LISTED_IN_EVENT)));
     }
     if (!banned.isEmpty()) {
       events.add(new DecisionEvent(true, DecisionEvent.CLIENTS_BANNED, "Banned " + banned.size()
           + (banned.size() == 1 ? " client" : " clients") + " until " + now.plus(rule.banFor()) + ": "
-          + Fmt.list(banned, LISTED_IN_EVENT)));
+          + Fmt.list(banned, bannedText, LISTED_IN_EVENT)));
     }
     boolean capReached = false;
     if (fresh.size() > room) {
       capReached = true;
-      List<String> left = new ArrayList<>();
-      for (int i = room; i < fresh.size(); i++) {
-        Candidate c = fresh.get(i);
-        left.add(c.prefix() + " (" + rule.signal() + "=" + Fmt.num(c.value()) + ")");
-      }
+      List<Candidate> left = fresh.subList(room, fresh.size());
       events.add(new DecisionEvent(true, DecisionEvent.BAN_CAP_REACHED, "maxBanned " + rule.maxBanned()
           + " reached: " + left.size() + " qualifying " + (left.size() == 1 ? "offender was" : "offenders were")
-          + " not banned (the strongest were): " + Fmt.list(left, LISTED_IN_EVENT)));
+          + " not banned (the strongest were): "
+          + Fmt.list(left, c -> c.prefix() + " (" + rule.signal() + "=" + Fmt.num(c.value()) + ")", LISTED_IN_EVENT)));
     }
     Map<Cidr, Instant> qualifying = prefixes.qualifying();
     if (qualifying.size() > MAX_QUALIFYING_PREFIXES) {
@@ -597,6 +607,11 @@ public final class DecisionEngine {
       }
     }
     return new BanOutcome(bans, offending, qualifying, capReached, revokedSet, suspects.stream().sorted(Decision.SuspectClient.STRONGEST_FIRST).toList());
+  }
+
+  /** What {@link OffendersRule#describe} appends to {@code <signal>=<value>}. */
+  private static String reasonSuffix(OffendersRule r) {
+    return " > " + Fmt.num(r.above()) + " for " + Fmt.duration(r.forDuration());
   }
 
   /** Qualifying prefixes remembered at most (the longest-qualifying ones). */

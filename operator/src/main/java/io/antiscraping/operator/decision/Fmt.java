@@ -52,6 +52,19 @@ final class Fmt {
     return String.join(", ", items.subList(0, max)) + " and " + (items.size() - max) + " more";
   }
 
+  /**
+   * As {@link #list(List, int)} with each item's text made by {@code text}, for the listed items only (an event lists
+   * ten of possibly thousands).
+   */
+  static <T> String list(List<T> items, java.util.function.Function<? super T, String> text, int max) {
+    List<String> listed = new java.util.ArrayList<>(Math.min(items.size(), max));
+    for (int i = 0; i < items.size() && i < max; i++) {
+      listed.add(text.apply(items.get(i)));
+    }
+    return items.size() <= max ? String.join(", ", listed)
+        : String.join(", ", listed) + " and " + (items.size() - max) + " more";
+  }
+
   /** RFC 3339 text of an instant (UTC, {@code Z}). */
   static String time(Instant t) {
     return t == null ? null : t.toString();

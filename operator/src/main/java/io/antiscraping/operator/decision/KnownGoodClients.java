@@ -36,7 +36,7 @@ record KnownGoodClients(NavigableSet<Cidr> clients, int leftOut, NavigableSet<Ci
         qualifying.add(e);
       }
     }
-    qualifying.sort(Comparator.comparing((Map.Entry<Cidr, Double> e) -> -e.getValue())
+    qualifying.sort(Comparator.comparingDouble((Map.Entry<Cidr, Double> e) -> -e.getValue())
         .thenComparing(Map.Entry::getKey));
     NavigableSet<Cidr> out = new TreeSet<>();
     NavigableSet<Cidr> all = new TreeSet<>();

@@ -91,9 +91,18 @@ final class Policy {
   final List<Cidr> allowlist;
 
   /** The admin's never-banned ranges (beside the built-in ones). */
-  private List<Cidr> neverBanned = List.of();
+  private final List<Cidr> neverBanned;
 
-  private Policy(ScrapingPolicySpec spec) {
+  /**
+   * The IPv4 addresses of the allowlist and the never-banned ranges (built in and the admin's) as disjoint intervals,
+   * sorted: {@code [v4Starts[i], v4Ends[i]]}, inclusive. An IPv4 prefix overlaps one of those CIDRs exactly when its
+   * own interval meets one of these (CIDR blocks are nested or disjoint), which a binary search tells.
+   */
+  private final long[] v4Starts;
+  private final long[] v4Ends;
+
+  private Policy(ScrapingPolicySpec spec, List<Cidr> neverBanned) {
+    this.neverBanned = List.copyOf(neverBanned);
     List<Level> ls = spec.getLevels() == null ? List.of() : spec.getLevels();
     if (ls.isEmpty()) {
       throw new IllegalArgumentException("spec.levels is empty: a policy needs at least its baseline level");
@@ -158,17 +167,47 @@ final class Policy {
     banUpdateInterval = Fmt.parseDuration(spec.getBanUpdateInterval(),
         Fmt.parseDuration(ScrapingPolicySpec.DEFAULT_BAN_UPDATE_INTERVAL, null));
     allowlist = Plans.allowlist(spec);
+    List<long[]> v4 = new ArrayList<>();
+    for (List<Cidr> ranges : List.of(allowlist, Plans.NEVER_BANNED, this.neverBanned)) {
+      for (Cidr a : ranges) {
+        if (!a.ipv6()) {
+          v4.add(new long[] {v4Start(a), v4End(a)});
+        }
+      }
+    }
+    v4.sort((a, b) -> Long.compare(a[0], b[0]));
+    List<long[]> merged = new ArrayList<>();
+    for (long[] r : v4) {
+      long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+      if (last != null && r[0] <= last[1] + 1) {
+        last[1] = Math.max(last[1], r[1]);
+      } else {
+        merged.add(new long[] {r[0], r[1]});
+      }
+    }
+    v4Starts = new long[merged.size()];
+    v4Ends = new long[merged.size()];
+    for (int i = 0; i < merged.size(); i++) {
+      v4Starts[i] = merged.get(i)[0];
+      v4Ends[i] = merged.get(i)[1];
+    }
   }
 
   static Policy of(ScrapingPolicySpec spec) {
-    return new Policy(spec);
+    return new Policy(spec, List.of());
   }
 
   /** With ranges the operator's admin adds to {@link Plans#NEVER_BANNED} (load balancer, pod, node CIDRs). */
   static Policy of(ScrapingPolicySpec spec, List<Cidr> neverBanned) {
-    Policy p = new Policy(spec);
-    p.neverBanned = List.copyOf(neverBanned);
-    return p;
+    return new Policy(spec, neverBanned);
+  }
+
+  private static long v4Start(Cidr c) {
+    return c.network().longValue();
+  }
+
+  private static long v4End(Cidr c) {
+    return c.network().longValue() + (1L << (32 - c.prefixLength())) - 1;
   }
 
   /** The offenders rule in force at level {@code index} (null without spec.offenders). */
@@ -200,8 +239,32 @@ final class Policy {
     return false;
   }
 
-  /** Whether {@code c} overlaps the allowlist or the addresses no ban may cover ({@link Plans#NEVER_BANNED}). */
+  /**
+   * Whether {@code c} overlaps the allowlist or the addresses no ban may cover ({@link Plans#NEVER_BANNED}): for
+   * IPv4 (only IPv4 ranges can overlap an IPv4 prefix) a binary search of the merged intervals, otherwise
+   * {@link #allowlistedByDefinition}, which it always equals.
+   */
   boolean allowlisted(Cidr c) {
+    if (c.ipv6()) {
+      return allowlistedByDefinition(c);
+    }
+    long start = v4Start(c);
+    // The first interval ending at or after the prefix's start: the prefix overlaps the ranges iff it starts there.
+    int lo = 0;
+    int hi = v4Ends.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (v4Ends[mid] < start) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo < v4Ends.length && v4Starts[lo] <= v4End(c);
+  }
+
+  /** {@link #allowlisted} by its definition: any allowlisted or never-banned CIDR overlapping {@code c}. */
+  boolean allowlistedByDefinition(Cidr c) {
     for (Cidr a : allowlist) {
       if (a.overlaps(c)) {
         return true;

@@ -46,16 +46,19 @@ import java.util.concurrent.TimeUnit;
  *
  * Run: {@code ./mvnw -o -q -pl operator test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt}
  * then {@code java -cp operator/target/test-classes:operator/target/classes:$(cat operator/target/cp.txt)
- * io.antiscraping.operator.bench.EngineBenchmark}.
+ * io.antiscraping.operator.bench.EngineBenchmark} (add {@code engine} for the engine figures only).
  */
 public final class EngineBenchmark {
 
   private EngineBenchmark() {
   }
 
+  /** With the argument {@code engine}, only the engine figures (no Prometheus is started). */
   public static void main(String[] args) throws Exception {
     engine();
-    cycle();
+    if (!java.util.Arrays.asList(args).contains("engine")) {
+      cycle();
+    }
   }
 
   static ScrapingPolicySpec policy(List<String> queries, String perClientQuery) {
