@@ -88,7 +88,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * </ul>
  * Each case is driven by one seed (printed by jqwik on failure, so that it can be replayed).
  */
-class ReconcileFuzzTest {
+class ReconcileFuzzIT {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final String NS = "shop";
@@ -133,7 +133,7 @@ class ReconcileFuzzTest {
 
   @AfterContainer
   static void report() {
-    System.out.printf("ReconcileFuzzTest: %d cases (%d valid, %d invalid policies), %d reconciles, %d bans checked, "
+    System.out.printf("ReconcileFuzzIT: %d cases (%d valid, %d invalid policies), %d reconciles, %d bans checked, "
             + "largest status %d bytes%n", validCases.get() + invalidCases.get(), validCases.get(), invalidCases.get(),
         reconciles.get(), bansSeen.get(), statusSizes.stream().mapToInt(Integer::intValue).max().orElse(0));
     client.close();
@@ -208,10 +208,10 @@ class ReconcileFuzzTest {
   @SuppressWarnings("unchecked")
   static Context<ScrapingPolicy> context() {
     IndexedResourceCache<ScrapingPolicy> cache = (IndexedResourceCache<ScrapingPolicy>) Proxy.newProxyInstance(
-        ReconcileFuzzTest.class.getClassLoader(), new Class<?>[] {IndexedResourceCache.class},
+        ReconcileFuzzIT.class.getClassLoader(), new Class<?>[] {IndexedResourceCache.class},
         (p, m, args) -> m.getName().equals("list") ? Stream.empty() : m.getReturnType() == Optional.class
             ? Optional.empty() : null);
-    return (Context<ScrapingPolicy>) Proxy.newProxyInstance(ReconcileFuzzTest.class.getClassLoader(),
+    return (Context<ScrapingPolicy>) Proxy.newProxyInstance(ReconcileFuzzIT.class.getClassLoader(),
         new Class<?>[] {Context.class}, (p, m, args) -> switch (m.getName()) {
           case "getPrimaryCache" -> cache;
           case "getClient" -> client;
