@@ -509,10 +509,9 @@ public final class DecisionEngine {
 
     Map<Cidr, Candidate> qualified = new HashMap<>();
     List<Decision.SuspectClient> suspects = new ArrayList<>();
-    // The reason texts' constant parts, once per rule (own.describe(value) is "<signal>=<value><suffix>").
-    String reasonStart = rule.signal() + "=";
-    String ruleSuffix = reasonSuffix(rule);
-    String baseSuffix = policy.offenders == rule ? ruleSuffix : reasonSuffix(policy.offenders);
+    // The reason texts' bars, once per rule.
+    String ruleBar = rule.bar();
+    String baseBar = policy.offenders == rule ? ruleBar : policy.offenders.bar();
     for (Map.Entry<Cidr, Double> en : oe.clients.entrySet()) {
       Cidr client = en.getKey();
       double value = en.getValue();
@@ -543,7 +542,7 @@ public final class DecisionEngine {
       Instant since = prev == null || prev.since().isAfter(now) ? now : prev.since();
       offending.put(client, new Offending(since, value));
       if (available && !since.plus(own.forDuration()).isAfter(now)) {
-        String r = reasonStart + Fmt.num(value) + (own == rule ? ruleSuffix : baseSuffix);
+        String r = own.describe(value, own == rule ? ruleBar : baseBar);
         Candidate c = new Candidate(prefix, client, value, null, own.banFor(),
             client.equals(prefix) ? r : client + ": " + r);
         qualified.merge(prefix, c, (a, b) -> STRONGEST_FIRST.compare(a, b) <= 0 ? a : b);
@@ -607,11 +606,6 @@ public final class DecisionEngine {
       }
     }
     return new BanOutcome(bans, offending, qualifying, capReached, revokedSet, suspects.stream().sorted(Decision.SuspectClient.STRONGEST_FIRST).toList());
-  }
-
-  /** What {@link OffendersRule#describe} appends to {@code <signal>=<value>}. */
-  private static String reasonSuffix(OffendersRule r) {
-    return " > " + Fmt.num(r.above()) + " for " + Fmt.duration(r.forDuration());
   }
 
   /** Qualifying prefixes remembered at most (the longest-qualifying ones). */

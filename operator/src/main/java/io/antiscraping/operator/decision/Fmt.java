@@ -46,10 +46,7 @@ final class Fmt {
 
   /** Up to {@code max} items joined with ", ", then "and N more". */
   static String list(List<String> items, int max) {
-    if (items.size() <= max) {
-      return String.join(", ", items);
-    }
-    return String.join(", ", items.subList(0, max)) + " and " + (items.size() - max) + " more";
+    return list(items, java.util.function.Function.identity(), max);
   }
 
   /**

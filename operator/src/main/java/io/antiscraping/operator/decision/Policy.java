@@ -51,7 +51,16 @@ final class Policy {
     }
 
     String describe(double value) {
-      return signal + "=" + Fmt.num(value) + " > " + Fmt.num(above) + " for " + Fmt.duration(forDuration);
+      return describe(value, bar());
+    }
+
+    /** What {@link #describe} puts after {@code <signal>=<value>}: the same for every value (loops build it once). */
+    String bar() {
+      return " > " + Fmt.num(above) + " for " + Fmt.duration(forDuration);
+    }
+
+    String describe(double value, String bar) {
+      return signal + "=" + Fmt.num(value) + bar;
     }
   }
 

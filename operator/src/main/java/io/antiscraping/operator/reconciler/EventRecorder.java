@@ -72,7 +72,10 @@ public final class EventRecorder {
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() == HTTP_CONFLICT) {
-          return; // an earlier attempt was carried out and its answer lost: the Event exists (its name is unique)
+          // an earlier attempt (ours or the client's retry) was carried out and its answer lost: the Event exists
+          // (its name is unique)
+          writes.written("Event", "create");
+          return;
         }
         boolean transient_ = e.getCode() == 0 || e.getCode() == 429 || e.getCode() >= 500;
         if (!transient_ || attempt >= ATTEMPTS) {

@@ -6,7 +6,9 @@ import io.antiscraping.api.v1alpha1.Ban;
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
 import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.apiserver.FaultProxy;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +90,30 @@ class StatusWriterIT {
     assertThat(oldLeader.write(seenByBoth, fresh, more)).isEqualTo(StatusWriter.Outcome.WRITTEN);
     assertThat(bans(read())).containsExactly("203.0.113.7/32", "198.51.100.9/32");
     assertThat(writes.get("conflict")).hasValue(1);
+  }
+
+  /**
+   * Fault injection: the write is carried out but its answer lost; the client's retry then meets the new
+   * resourceVersion (409). The writer recognises its own status and reports it written, so that the reconcile records
+   * the decision's Events instead of evaluating again from a status that already holds the decision.
+   */
+  @Test
+  void aWriteWhoseAnswerWasLostIsRecognisedAsWritten() {
+    ScrapingPolicy cached = read();
+    try (FaultProxy proxy = FaultProxy.start(api.plane().adminConfig());
+         KubernetesClient through = new KubernetesClientBuilder().withConfig(proxy.clientConfig()).build()) {
+      // the first write's answer is lost (each kind that is on is injected at its first eligible request)
+      proxy.faults(new FaultProxy.Faults(0, 0, 1e-9, 0, 0, 0));
+      StatusWriter writer = new StatusWriter(through, (kind, verb) ->
+          writes.computeIfAbsent(verb, v -> new AtomicInteger()).incrementAndGet(), Clock.systemUTC());
+      ScrapingPolicyStatus banned = withBans(writer.current(cached), "attack", "203.0.113.7/32");
+
+      assertThat(writer.write(cached, writer.current(cached), banned)).isEqualTo(StatusWriter.Outcome.WRITTEN);
+      assertThat(proxy.counts()).containsEntry("lose", 1);
+      assertThat(bans(read())).containsExactly("203.0.113.7/32");
+      assertThat(writer.current(cached).getBanned()).extracting(Ban::getClient).containsExactly("203.0.113.7/32");
+      assertThat(writes).doesNotContainKey("conflict");
+    }
   }
 
   @Test
