@@ -229,6 +229,11 @@ public final class ScenarioRun {
         out.put(f.getKey() + " per /24, q" + q, scalar(prometheus,
             "quantile(" + q + ", max_over_time((" + perPrefix + ")[" + window + ":1s]))"));
       }
+      // Per /16, the networks of spec.offenders.networks.
+      String perNetwork = "sum by (prefix) (label_replace(" + f.getValue()
+          + ", \"prefix\", \"$1\", \"client\", \"(\\\\d+\\\\.\\\\d+)\\\\..*\"))";
+      out.put(f.getKey() + " per /16, q1", scalar(prometheus,
+          "quantile(1, max_over_time((" + perNetwork + ")[" + window + ":1s]))"));
       out.put(f.getKey() + ": clients with a value", scalar(prometheus,
           "count(max_over_time((" + f.getValue() + ")[" + window + ":1s]) > 0)"));
     }
@@ -302,11 +307,9 @@ public final class ScenarioRun {
           }
         });
       }
-      // status.banned is a capped list; the Ingress's denylist is every ban the data plane enforces.
+      // The Ingress's denylist is every ban the data plane enforces (network bans as carved, minus the shoppers
+      // inside them): what is judged. status.banned (the ban book, a capped list) counts only without a denylist.
       java.util.Set<String> banned = new java.util.TreeSet<>();
-      if (p != null && p.getStatus() != null && p.getStatus().getBanned() != null) {
-        p.getStatus().getBanned().stream().map(Ban::getClient).filter(Objects::nonNull).forEach(banned::add);
-      }
       var ingress = cluster.client().network().v1().ingresses().inNamespace(cluster.namespace())
           .withName(LabCluster.SENSITIVE).get();
       String denylist = ingress == null || ingress.getMetadata().getAnnotations() == null ? null
@@ -317,6 +320,8 @@ public final class ScenarioRun {
             banned.add(cidr.trim());
           }
         }
+      } else if (p != null && p.getStatus() != null && p.getStatus().getBanned() != null) {
+        p.getStatus().getBanned().stream().map(Ban::getClient).filter(Objects::nonNull).forEach(banned::add);
       }
       timeline.add(new Timeline.Sample(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), level,
           List.copyOf(banned),

@@ -71,4 +71,9 @@ public class Offenders {
       + "crawl spread over many addresses of one network is banned whole. A prefix that contains an allowlisted or "
       + "known-good client is never banned (its offending members still are, one by one).")
   private PrefixAggregation prefixes;
+
+  @JsonPropertyDescription("Network bans with shopper carve-outs, judged only while the level is at least its "
+      + "fromLevel: a pool too wide, too quiet or rotating too fast to be seen address by address is banned per "
+      + "network (a /16 by default), minus the shopper-like and known-good clients inside it.")
+  private NetworkAggregation networks;
 }

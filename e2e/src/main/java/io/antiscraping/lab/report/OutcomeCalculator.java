@@ -201,7 +201,11 @@ public final class OutcomeCalculator {
     return (double) containedAt;
   }
 
-  /** Bans that cover an address of a shopper or search bot, or that cover no crawler at all. */
+  /**
+   * Bans (deny-list entries) that cover an address of a shopper or search bot, or that cover no crawler at all. A
+   * network ban reaches the data plane carved around the shoppers inside it: its pieces are judged with their /16
+   * (a piece between two carve-outs may hold no crawler address while its network does).
+   */
   static List<String> wrongfulBans(Scenario scenario, List<String> bans) {
     Set<Long> crawlerAddresses = new HashSet<>();
     Set<Long> others = new HashSet<>();
@@ -217,7 +221,8 @@ public final class OutcomeCalculator {
       try {
         long[] range = Addresses.range(ban);
         coversOther = others.stream().anyMatch(a -> a >= range[0] && a <= range[1]);
-        coversCrawler = crawlerAddresses.stream().anyMatch(a -> a >= range[0] && a <= range[1]);
+        long[] network = range[1] - range[0] < 65536 ? new long[] {range[0] & ~0xffffL, range[0] | 0xffffL} : range;
+        coversCrawler = crawlerAddresses.stream().anyMatch(a -> a >= network[0] && a <= network[1]);
       } catch (IllegalArgumentException notIpv4) {
         coversOther = false;
         coversCrawler = false;

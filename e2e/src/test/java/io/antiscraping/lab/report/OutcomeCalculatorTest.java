@@ -69,6 +69,11 @@ class OutcomeCalculatorTest {
         "203.0.113.0/24", "2001:db8::/64"))).containsExactly("100.64.0.1/32", "66.249.66.1/32", "192.0.2.9/32",
         "2001:db8::/64");
     assertThat(OutcomeCalculator.wrongfulBans(s, List.of("100.64.0.0/16"))).containsExactly("100.64.0.0/16");
+    // Pieces of a network ban carved around shoppers: judged with their /16, and wrongful as soon as one covers a
+    // shopper.
+    assertThat(OutcomeCalculator.wrongfulBans(s, List.of("203.0.113.128/25", "203.0.0.0/17"))).isEmpty();
+    assertThat(OutcomeCalculator.wrongfulBans(s, List.of("100.64.0.0/30", "100.64.128.0/17")))
+        .containsExactly("100.64.0.0/30", "100.64.128.0/17");
     assertThat(OutcomeCalculator.foreignLabels(s, List.of("100.64.0.2", "203.0.113.1", "10.0.0.7", "unknown")))
         .containsExactly("10.0.0.7", "unknown");
   }

@@ -173,6 +173,57 @@ public record Cidr(boolean ipv6, BigInteger network, int prefixLength) implement
     return contains(other) || other.contains(this);
   }
 
+  /**
+   * This prefix minus every prefix of {@code holes} that lies inside it: the fewest prefixes that cover the rest, in
+   * order (empty if a hole is this prefix). Each hole inside costs at most {@code hole length - this length}
+   * prefixes.
+   */
+  public java.util.List<Cidr> without(java.util.NavigableSet<Cidr> holes) {
+    java.util.List<Cidr> out = new java.util.ArrayList<>();
+    java.util.List<Cidr> inside = new java.util.ArrayList<>();
+    for (Cidr h : inside(holes)) {
+      if (contains(h)) {
+        inside.add(h);
+      }
+    }
+    split(this, inside, out);
+    return out;
+  }
+
+  /** The prefixes of a sorted set that start inside this prefix (a view). */
+  public java.util.NavigableSet<Cidr> inside(java.util.NavigableSet<Cidr> sorted) {
+    Cidr last = new Cidr(ipv6, network.add(BigInteger.ONE.shiftLeft(bits() - prefixLength)).subtract(BigInteger.ONE),
+        bits());
+    return sorted.subSet(this, true, last, true);
+  }
+
+  private static void split(Cidr range, java.util.List<Cidr> holes, java.util.List<Cidr> out) {
+    if (holes.isEmpty()) {
+      out.add(range);
+      return;
+    }
+    for (Cidr h : holes) {
+      if (h.contains(range)) {
+        return;
+      }
+    }
+    int len = range.prefixLength + 1;
+    Cidr lo = new Cidr(range.ipv6, range.network, len);
+    Cidr hi = new Cidr(range.ipv6, range.network.setBit(range.bits() - len), len);
+    java.util.List<Cidr> inLo = new java.util.ArrayList<>();
+    java.util.List<Cidr> inHi = new java.util.ArrayList<>();
+    for (Cidr h : holes) {
+      if (h.overlaps(lo)) {
+        inLo.add(h);
+      }
+      if (h.overlaps(hi)) {
+        inHi.add(h);
+      }
+    }
+    split(lo, inLo, out);
+    split(hi, inHi, out);
+  }
+
   /** This prefix widened to {@code length} bits (never narrowed). */
   public Cidr widenTo(int length) {
     return length >= prefixLength ? this : new Cidr(ipv6, network, length);

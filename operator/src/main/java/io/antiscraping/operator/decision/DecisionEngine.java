@@ -220,7 +220,9 @@ public final class DecisionEngine {
 
     // Known-good clients (null: unknown, their signal failed) and bans under the offenders rule of the level.
     KnownGoodClients knownGood = knownGood(policy, evals);
-    BanOutcome bans = bans(policy, policy.offendersAt(level), previous, evals, available, knownGood, now, events);
+    java.util.NavigableSet<Cidr> innocents = innocents(policy, evals, knownGood);
+    BanOutcome bans = bans(policy, policy.offendersAt(level), level, previous, evals, available, knownGood, innocents,
+        now, events);
 
     MetricsHealth health = available
         ? new MetricsHealth(true, MetricsHealth.EVALUATED, availableMessage(policy, evals))
@@ -237,11 +239,99 @@ public final class DecisionEngine {
     // While the known-good clients are unknown, the exemptions last published at this level stay.
     java.util.Collection<Cidr> exempt = knownGood != null ? knownGood.clients()
         : published != null && published.plan().level().equals(levelName) ? published.plan().knownGood() : List.of();
-    EnforcementPlan full = Plans.forLevel(spec, levelName, bans.bans.keySet(), exempt);
-    WriteBudget.Outcome out = WriteBudget.apply(full, published, bans.revoked, policy.banUpdateInterval, now);
+    EnforcementPlan full = Plans.forLevel(spec, levelName, denylist(policy, bans.bans.keySet(), innocents, published),
+        exempt);
+    WriteBudget.Outcome out = WriteBudget.apply(full, published, bans.revoked, policy.banUpdateInterval, now,
+        held -> carveHeld(policy, held, bans.bans.keySet(), innocents));
     return new Decision(next, out.plan(), events, health, bans.capReached, summaries, out.published(), out.held(),
         knownGood == null || policy.knownGood == null ? null
             : new Decision.KnownGoodCount(knownGood.clients().size(), knownGood.leftOut()), bans.suspects);
+  }
+
+  /**
+   * The innocent clients network bans are carved around: the known-good clients and the shopper-like ones (the
+   * networks rule's shoppers signal above its bar, single addresses only); null when either is unknown (its signal
+   * failed) or the policy has no network bans.
+   */
+  private static java.util.NavigableSet<Cidr> innocents(Policy policy, Map<String, Eval> evals,
+                                                        KnownGoodClients knownGood) {
+    Policy.NetworkRule n = policy.networks;
+    if (n == null || knownGood == null) {
+      return null;
+    }
+    java.util.NavigableSet<Cidr> out = new java.util.TreeSet<>(knownGood.qualifying());
+    if (n.shoppers() != null) {
+      Eval e = evals.get(n.shoppers());
+      if (e == null || e.clients == null) {
+        return null;
+      }
+      for (Map.Entry<Cidr, Double> c : e.clients.entrySet()) {
+        if (c.getKey().prefixLength() == c.getKey().bits() && c.getValue() > n.shoppersAbove()) {
+          out.add(c.getKey());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether network ban {@code net} is enforced now: its innocents are known and within the carve-out cap. */
+  private static boolean enforced(Policy.NetworkRule n, Cidr net, java.util.NavigableSet<Cidr> innocents) {
+    return innocents != null && net.inside(innocents).size() <= n.maxCarveOuts();
+  }
+
+  /**
+   * The ban book as the data planes get it: each network ban minus the innocent clients inside it, and not at all
+   * while it holds more of them than the carve-out cap. While the innocents are unknown, what was last published
+   * for a network ban stays (nothing, if nothing was: a network ban is never enforced without knowing who is
+   * inside).
+   */
+  private static List<Cidr> denylist(Policy policy, java.util.Set<Cidr> book, java.util.NavigableSet<Cidr> innocents,
+                                     PublishedPlan published) {
+    Policy.NetworkRule n = policy.networks;
+    if (n == null) {
+      return new ArrayList<>(book);
+    }
+    java.util.TreeSet<Cidr> out = new java.util.TreeSet<>();
+    for (Cidr b : book) {
+      if (!n.covers(b)) {
+        out.add(b);
+      } else if (innocents != null) {
+        if (enforced(n, b, innocents)) {
+          out.addAll(b.without(innocents));
+        }
+      } else if (published != null) {
+        for (Cidr p : published.plan().bans()) {
+          if (b.contains(p)) {
+            out.add(p);
+          }
+        }
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /**
+   * A deny list held back by the write budget, with the innocent clients now inside its network bans carved out at
+   * once: a carve-out un-denies a shopper and is never held.
+   */
+  private static List<Cidr> carveHeld(Policy policy, List<Cidr> held, java.util.Set<Cidr> book,
+                                      java.util.NavigableSet<Cidr> innocents) {
+    Policy.NetworkRule n = policy.networks;
+    if (n == null || innocents == null) {
+      return held;
+    }
+    List<Cidr> networks = book.stream().filter(n::covers).toList();
+    java.util.TreeSet<Cidr> out = new java.util.TreeSet<>();
+    for (Cidr e : held) {
+      Cidr net = book.contains(e) && !n.covers(e) ? null
+          : networks.stream().filter(b -> b.contains(e)).findFirst().orElse(null);
+      if (net == null) {
+        out.add(e);
+      } else if (enforced(n, net, innocents)) {
+        out.addAll(e.without(innocents));
+      }
+    }
+    return new ArrayList<>(out);
   }
 
   private static KnownGoodClients knownGood(Policy policy, Map<String, Eval> evals) {
@@ -444,9 +534,9 @@ public final class DecisionEngine {
    * {@link PrefixAggregator}), then per-client bans of clients not already covered by a prefix ban; new bans fill
    * the free places of {@code maxBanned}, prefixes first, strongest first.
    */
-  private static BanOutcome bans(Policy policy, OffendersRule rule, EngineState previous, Map<String, Eval> evals,
-                                 boolean available, KnownGoodClients knownGood, Instant now,
-                                 List<DecisionEvent> events) {
+  private static BanOutcome bans(Policy policy, OffendersRule rule, int level, EngineState previous,
+                                 Map<String, Eval> evals, boolean available, KnownGoodClients knownGood,
+                                 java.util.NavigableSet<Cidr> innocents, Instant now, List<DecisionEvent> events) {
     Map<Cidr, BanEntry> bans = new TreeMap<>(previous.bans());
     List<Cidr> expired = new ArrayList<>();
     List<Cidr> revoked = new ArrayList<>();
@@ -457,7 +547,7 @@ public final class DecisionEngine {
         return true;
       }
       Cidr c = e.getKey();
-      if (rule == null || !allowedBan(rule, c) || policy.allowlisted(c)) {
+      if (rule == null || !allowedBan(policy, rule, c) || policy.allowlisted(c)) {
         revoked.add(c);
         revokedSet.add(c);
         return true;
@@ -499,8 +589,22 @@ public final class DecisionEngine {
     // Prefixes: qualifying clocks are kept while the base rule and the aggregation lengths stay the same.
     PrefixAggregator.Outcome prefixes = PrefixAggregator.evaluate(rule.prefixes(), oe.clients,
         sameRule ? previous.prefixes() : Map.of(), policy::allowlisted, knownGood, now);
+    // Networks, from the networks rule's level on: their clocks live beside the prefixes' (other lengths).
+    Policy.NetworkRule nr = policy.networks;
+    PrefixAggregator.Outcome networks = PrefixAggregator.NONE;
+    if (nr != null && level >= nr.fromIndex()) {
+      Eval ne = evals.get(nr.signal());
+      if (ne != null && ne.clients != null) {
+        networks = PrefixAggregator.evaluateNetworks(nr, ne.clients, innocents,
+            sameRule ? previous.prefixes() : Map.of(), policy::allowlisted, now);
+      }
+    }
     List<Candidate> due = new ArrayList<>();
     if (available) {
+      for (PrefixAggregator.Due d : networks.due()) {
+        due.add(new Candidate(d.prefix(), null, d.evidence().sum(), d.evidence(), nr.prefix().banFor(),
+            PrefixAggregator.describeNetwork(nr, d)));
+      }
       for (PrefixAggregator.Due d : prefixes.due()) {
         due.add(new Candidate(d.prefix(), null, d.evidence().sum(), d.evidence(), rule.prefixes().banFor(),
             PrefixAggregator.describe(rule.signal(), rule.prefixes(), d.evidence())));
@@ -561,7 +665,8 @@ public final class DecisionEngine {
         Instant u = existing.until().isAfter(until) ? existing.until() : until;
         bans.put(c.prefix(), new BanEntry(u, c.reason(), c.evidence() != null ? c.evidence()
             : existing.evidence()));
-      } else if (c.evidence() != null || !coveredByPrefix(c.prefix(), rule, prefixBans)) {
+      } else if (!coveredByPrefix(c, rule, prefixBans)
+          && !coveredByNetwork(c.prefix(), nr, prefixBans, innocents)) {
         fresh.add(c);
         if (c.evidence() != null) {
           prefixBans.add(c.prefix());
@@ -578,9 +683,10 @@ public final class DecisionEngine {
     }
     java.util.function.Function<Candidate, String> bannedText = c -> c.prefix() + " (" + c.reason() + ")";
     if (!bannedPrefixes.isEmpty()) {
+      Duration longest = bannedPrefixes.stream().map(Candidate::banFor).max(Comparator.naturalOrder()).orElseThrow();
       events.add(new DecisionEvent(true, DecisionEvent.PREFIXES_BANNED, "Banned " + bannedPrefixes.size()
           + (bannedPrefixes.size() == 1 ? " prefix" : " prefixes") + " until "
-          + now.plus(rule.prefixes().banFor()) + ": " + Fmt.list(bannedPrefixes, bannedText, LISTED_IN_EVENT)));
+          + now.plus(longest) + ": " + Fmt.list(bannedPrefixes, bannedText, LISTED_IN_EVENT)));
     }
     if (!banned.isEmpty()) {
       events.add(new DecisionEvent(true, DecisionEvent.CLIENTS_BANNED, "Banned " + banned.size()
@@ -597,9 +703,13 @@ public final class DecisionEngine {
           + Fmt.list(left, c -> c.prefix() + " (" + rule.signal() + "=" + Fmt.num(c.value()) + ")", LISTED_IN_EVENT)));
     }
     Map<Cidr, Instant> qualifying = prefixes.qualifying();
+    if (!networks.qualifying().isEmpty()) {
+      qualifying = new HashMap<>(qualifying);
+      qualifying.putAll(networks.qualifying());
+    }
     if (qualifying.size() > MAX_QUALIFYING_PREFIXES) {
+      List<Map.Entry<Cidr, Instant>> oldest = new ArrayList<>(qualifying.entrySet());
       qualifying = new HashMap<>();
-      List<Map.Entry<Cidr, Instant>> oldest = new ArrayList<>(prefixes.qualifying().entrySet());
       oldest.sort(Map.Entry.<Cidr, Instant>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
       for (int i = 0; i < MAX_QUALIFYING_PREFIXES; i++) {
         qualifying.put(oldest.get(i).getKey(), oldest.get(i).getValue());
@@ -611,19 +721,38 @@ public final class DecisionEngine {
   /** Qualifying prefixes remembered at most (the longest-qualifying ones). */
   static final int MAX_QUALIFYING_PREFIXES = 1000;
 
-  /** Whether the rule allows a ban of {@code c}: a client prefix, or a prefix of the aggregation length. */
-  private static boolean allowedBan(OffendersRule rule, Cidr c) {
+  /**
+   * Whether the policy allows a ban of {@code c}: a client prefix, a prefix of the aggregation length, or a network
+   * (whatever the level: network bans keep their expiry after the level that decided them is left).
+   */
+  private static boolean allowedBan(Policy policy, OffendersRule rule, Cidr c) {
     return c.prefixLength() >= rule.prefixLength(c)
-        || (rule.prefixes() != null && c.prefixLength() >= rule.prefixes().length(c));
+        || (rule.prefixes() != null && c.prefixLength() >= rule.prefixes().length(c))
+        || (policy.networks != null && c.prefixLength() >= policy.networks.prefix().length(c));
   }
 
-  /** Whether a prefix ban in force (or just decided) covers {@code c}. */
-  private static boolean coveredByPrefix(Cidr c, OffendersRule rule, java.util.Set<Cidr> banned) {
-    if (rule.prefixes() == null) {
+  /** Whether a prefix ban in force (or just decided) covers per-client candidate {@code c}. */
+  private static boolean coveredByPrefix(Candidate c, OffendersRule rule, java.util.Set<Cidr> banned) {
+    if (c.evidence() != null || rule.prefixes() == null) {
       return false;
     }
-    int len = rule.prefixes().length(c);
-    return len < c.prefixLength() && banned.contains(c.widenTo(len));
+    int len = rule.prefixes().length(c.prefix());
+    return len < c.prefix().prefixLength() && banned.contains(c.prefix().widenTo(len));
+  }
+
+  /**
+   * Whether an enforced network ban in force (or just decided) covers {@code c} (a client or a prefix) and does not
+   * carve it out.
+   */
+  private static boolean coveredByNetwork(Cidr c, Policy.NetworkRule n, java.util.Set<Cidr> banned,
+                                          java.util.NavigableSet<Cidr> innocents) {
+    if (n == null) {
+      return false;
+    }
+    int len = n.prefix().length(c);
+    Cidr net = c.widenTo(len);
+    return len < c.prefixLength() && banned.contains(net) && enforced(n, net, innocents)
+        && c.inside(innocents).isEmpty();
   }
 
 

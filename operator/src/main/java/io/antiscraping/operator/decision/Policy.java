@@ -1,6 +1,7 @@
 package io.antiscraping.operator.decision;
 
 import io.antiscraping.api.v1alpha1.KnownGood;
+import io.antiscraping.api.v1alpha1.NetworkAggregation;
 import io.antiscraping.api.v1alpha1.Level;
 import io.antiscraping.api.v1alpha1.LevelOffenders;
 import io.antiscraping.api.v1alpha1.Offenders;
@@ -80,6 +81,20 @@ final class Policy {
     }
   }
 
+  /**
+   * Network bans with shopper carve-outs ({@code spec.offenders.networks}), judged from level {@code fromIndex} on:
+   * the {@code signal}'s per-client values summed per network of {@code ipv4Length}/{@code ipv6Length} under
+   * {@code prefix}'s thresholds; the {@code shoppers} signal's clients above {@code shoppersAbove} (null: none) and
+   * the known-good clients are innocent members, carved out of a ban, at most {@code maxCarveOuts} per network.
+   */
+  record NetworkRule(int fromIndex, String signal, PrefixRule prefix, String shoppers, double shoppersAbove,
+                     int maxCarveOuts) {
+    /** Whether {@code ban} is a network ban: as broad as a network or broader. */
+    boolean covers(Cidr ban) {
+      return ban.prefixLength() <= prefix.length(ban);
+    }
+  }
+
   /** The known-good clients' signal: a client whose value is strictly above {@code above}, at most {@code max}. */
   record KnownGoodRule(String signal, double above, int max) {
   }
@@ -96,6 +111,8 @@ final class Policy {
   /** The offenders rule in force at each level (by index); all null without spec.offenders. */
   final List<OffendersRule> offendersByLevel = new ArrayList<>();
   final KnownGoodRule knownGood;
+  /** Network bans, or null. */
+  final NetworkRule networks;
   final Duration banUpdateInterval;
   final List<Cidr> allowlist;
 
@@ -168,6 +185,25 @@ final class Policy {
         inForce = tightened(inForce, lo);
       }
       offendersByLevel.add(inForce);
+    }
+    NetworkAggregation na = o == null || offenders == null ? null : o.getNetworks();
+    int fromIndex = na == null || na.getFromLevel() == null ? -1 : levelIndex.getOrDefault(na.getFromLevel(), -1);
+    if (na != null && na.getSignal() != null && fromIndex > 0) {
+      PrefixRule p = new PrefixRule(clamp(na.getIpv4PrefixLength(), 16, NetworkAggregation.MIN_IPV4_PREFIX_LENGTH, 31),
+          clamp(na.getIpv6PrefixLength(), 32, NetworkAggregation.MIN_IPV6_PREFIX_LENGTH, 127),
+          na.getAbove() == null ? Double.NaN : na.getAbove(),
+          Fmt.parseDuration(na.getForDuration(), Duration.ofSeconds(10)),
+          na.getMemberAbove() == null || !Double.isFinite(na.getMemberAbove()) ? 0 : na.getMemberAbove(),
+          na.getMinSuspiciousShare() == null || !(na.getMinSuspiciousShare() >= 0) ? 0.9
+              : Math.min(1, na.getMinSuspiciousShare()),
+          clamp(na.getMinMembers(), 10, 1, 65536), Fmt.parseDuration(na.getBanFor(), offenders.banFor()));
+      networks = new NetworkRule(fromIndex, na.getSignal(), p, na.getShoppers(),
+          na.getShoppersAbove() == null || !Double.isFinite(na.getShoppersAbove()) ? 0 : na.getShoppersAbove(),
+          clamp(na.getMaxCarveOuts(), 32, 0, NetworkAggregation.MAX_CARVE_OUTS));
+      // Not "referenced": their failure stops network bans (no network is judged without knowing who is inside),
+      // not the policy, as the known-good signal's does.
+    } else {
+      networks = null;
     }
     KnownGood kg = spec.getKnownGood();
     knownGood = kg == null || kg.getSignal() == null ? null : new KnownGoodRule(kg.getSignal(),

@@ -30,7 +30,7 @@ final class PrefixAggregator {
   }
 
   /** A prefix due for a ban, with its evidence. */
-  record Due(Cidr prefix, PrefixEvidence evidence) {
+  record Due(Cidr prefix, PrefixEvidence evidence, int carved) {
   }
 
   /**
@@ -45,6 +45,7 @@ final class PrefixAggregator {
   private static final class Sum {
     int members;
     int suspicious;
+    int carved;
     double sum;
   }
 
@@ -57,6 +58,30 @@ final class PrefixAggregator {
     if (rule == null || knownGood == null || !Double.isFinite(rule.above())) {
       return NONE;
     }
+    return evaluate(rule, clients, null, Integer.MAX_VALUE, previous,
+        prefix -> !allowlisted.test(prefix) && !knownGood.anyInside(prefix), now);
+  }
+
+  /**
+   * Networks ({@code spec.offenders.networks}): as prefixes, except that the innocent clients (shopper-like and
+   * known-good) do not keep a network from qualifying: they are members that are never suspicious (their values
+   * are not summed) and are carved out of its ban, at most {@code maxCarveOuts} of them.
+   *
+   * @param innocents the innocent single addresses, or null when they are unknown (no network qualifies)
+   */
+  static Outcome evaluateNetworks(Policy.NetworkRule rule, Map<Cidr, Double> clients,
+                                  java.util.NavigableSet<Cidr> innocents, Map<Cidr, Instant> previous,
+                                  Predicate<Cidr> allowlisted, Instant now) {
+    if (rule == null || innocents == null || !Double.isFinite(rule.prefix().above())) {
+      return NONE;
+    }
+    return evaluate(rule.prefix(), clients, innocents, rule.maxCarveOuts(), previous, prefix -> !allowlisted.test(prefix),
+        now);
+  }
+
+  private static Outcome evaluate(PrefixRule rule, Map<Cidr, Double> clients, java.util.NavigableSet<Cidr> innocents,
+                                  int maxCarveOuts, Map<Cidr, Instant> previous, Predicate<Cidr> eligible,
+                                  Instant now) {
     // Summed by the prefix's network number (IPv4 as a long, IPv6 as a BigInteger): a prefix object is built only
     // for the prefixes that reach the bar.
     Map<Long, Sum> v4 = new HashMap<>();
@@ -65,27 +90,35 @@ final class PrefixAggregator {
       Cidr client = e.getKey();
       double v = e.getValue();
       int len = rule.length(client);
-      if (!(v > 0) || client.prefixLength() < len) {
+      if (!(v > 0) || client.prefixLength() < len || (innocents != null && innocents.contains(client))) {
         continue;
       }
-      Sum s = client.ipv6() ? v6.computeIfAbsent(client.network().shiftRight(128 - len), k -> new Sum())
-          : v4.computeIfAbsent(client.network().longValue() >>> (32 - len), k -> new Sum());
+      Sum s = sumOf(client, len, v4, v6, true);
       s.members++;
       s.sum += v;
       if (v > rule.memberAbove()) {
         s.suspicious++;
       }
     }
+    if (innocents != null) {
+      for (Cidr client : innocents) {
+        Sum s = sumOf(client, rule.length(client), v4, v6, false);
+        if (s != null) {
+          s.members++;
+          s.carved++;
+        }
+      }
+    }
     Map<Cidr, Instant> qualifying = new HashMap<>();
     List<Due> due = new ArrayList<>();
     java.util.function.BiConsumer<Cidr, Sum> consider = (prefix, s) -> {
       double share = (double) s.suspicious / s.members;
-      if (!allowlisted.test(prefix) && !knownGood.anyInside(prefix)) {
+      if (s.carved <= maxCarveOuts && eligible.test(prefix)) {
         Instant prev = previous.get(prefix);
         Instant since = prev == null || prev.isAfter(now) ? now : prev;
         qualifying.put(prefix, since);
         if (!since.plus(rule.forDuration()).isAfter(now)) {
-          due.add(new Due(prefix, new PrefixEvidence(s.members, s.sum, share)));
+          due.add(new Due(prefix, new PrefixEvidence(s.members, s.sum, share), s.carved));
         }
       }
     };
@@ -104,10 +137,28 @@ final class PrefixAggregator {
     return new Outcome(qualifying, due);
   }
 
+  /** The running sum of {@code client}'s prefix of length {@code len}; null if absent and not {@code create}. */
+  private static Sum sumOf(Cidr client, int len, Map<Long, Sum> v4, Map<java.math.BigInteger, Sum> v6,
+                           boolean create) {
+    if (client.ipv6()) {
+      java.math.BigInteger k = client.network().shiftRight(128 - len);
+      return create ? v6.computeIfAbsent(k, x -> new Sum()) : v6.get(k);
+    }
+    long k = client.network().longValue() >>> (32 - len);
+    return create ? v4.computeIfAbsent(k, x -> new Sum()) : v4.get(k);
+  }
+
   /** Sum, members and purity: everything but the allowlist and the known-good clients. */
   private static boolean reaches(PrefixRule rule, Sum s) {
     return s.sum > rule.above() && s.members >= rule.minMembers()
         && (double) s.suspicious / s.members >= rule.minShare();
+  }
+
+  /** The reason text of a network ban. */
+  static String describeNetwork(Policy.NetworkRule rule, Due d) {
+    return "network: " + describe(rule.signal(), rule.prefix(), d.evidence()).substring("prefix: ".length())
+        + (d.carved() == 0 ? "" : ", " + d.carved() + " shopper-like or known-good "
+        + (d.carved() == 1 ? "client" : "clients") + " carved out");
   }
 
   /** The reason text of a prefix ban. */

@@ -32,6 +32,15 @@ final class WriteBudget {
   }
 
   static Outcome apply(EnforcementPlan full, PublishedPlan last, Set<Cidr> revoked, Duration interval, Instant now) {
+    return apply(full, last, revoked, interval, now, held -> held);
+  }
+
+  /**
+   * As above; {@code carve} turns a held deny list into the one to enforce now (network bans' carve-outs are never
+   * held: they un-deny shoppers).
+   */
+  static Outcome apply(EnforcementPlan full, PublishedPlan last, Set<Cidr> revoked, Duration interval, Instant now,
+                       java.util.function.UnaryOperator<List<Cidr>> carve) {
     if (last == null || !last.plan().level().equals(full.level()) || interval.isZero()
         || !now.isBefore(last.at().plus(interval))) {
       PublishedPlan next = last != null && sameLists(last.plan(), full) ? new PublishedPlan(full, last.at())
@@ -42,8 +51,9 @@ final class WriteBudget {
       return new Outcome(full, new PublishedPlan(full, last.at()), false);
     }
     List<Cidr> bans = new ArrayList<>(last.plan().bans());
-    bans.removeAll(revoked);
-    EnforcementPlan held = full.withLists(bans, last.plan().knownGood());
+    // A revoked ban is withdrawn at once, with the pieces of it a carved network ban was published as.
+    bans.removeIf(b -> revoked.contains(b) || (!full.bans().contains(b) && revoked.stream().anyMatch(r -> r.contains(b))));
+    EnforcementPlan held = full.withLists(carve.apply(bans), last.plan().knownGood());
     return new Outcome(held, new PublishedPlan(held, last.at()), !sameLists(held, full));
   }
 

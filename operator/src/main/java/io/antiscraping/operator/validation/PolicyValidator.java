@@ -5,6 +5,7 @@ import io.antiscraping.api.v1alpha1.EnforcementCheck;
 import io.antiscraping.api.v1alpha1.KnownGood;
 import io.antiscraping.api.v1alpha1.Level;
 import io.antiscraping.api.v1alpha1.LevelOffenders;
+import io.antiscraping.api.v1alpha1.NetworkAggregation;
 import io.antiscraping.api.v1alpha1.Offenders;
 import io.antiscraping.api.v1alpha1.PrefixAggregation;
 import io.antiscraping.api.v1alpha1.RateLimit;
@@ -67,6 +68,7 @@ public final class PolicyValidator {
     checkKnownGood(spec.getKnownGood(), signals, out);
     checkEnforcementCheck(spec.getEnforcementCheck(), signals, out);
     checkLevelRules(spec, out);
+    checkNetworks(spec, signals, out);
     duration(spec.getBanUpdateInterval(), "spec.banUpdateInterval", out).ifPresent(d -> {
       if (d.compareTo(MAX_BAN_UPDATE_INTERVAL) > 0) {
         out.add(new Violation("spec.banUpdateInterval", "must be at most 10m, was " + spec.getBanUpdateInterval()));
@@ -341,6 +343,76 @@ public final class PolicyValidator {
     duration(p.getBanFor(), pp + ".banFor", out).ifPresent(d -> {
       if (d.isZero()) {
         out.add(new Violation(pp + ".banFor", "must be greater than 0"));
+      }
+    });
+  }
+
+  /**
+   * Network bans: per-client signals, a level above the baseline, lengths within the safety minimum and broader than
+   * the prefixes' (and the per-client bans'), a purity share and bounded carve-outs.
+   */
+  private static void checkNetworks(ScrapingPolicySpec spec, Map<String, Signal> signals, List<Violation> out) {
+    Offenders o = spec.getOffenders();
+    NetworkAggregation n = o == null ? null : o.getNetworks();
+    if (n == null) {
+      return;
+    }
+    String np = "spec.offenders.networks";
+    perClientSignal(n.getSignal(), np + ".signal", "network bans", signals, out);
+    if (n.getShoppers() != null) {
+      perClientSignal(n.getShoppers(), np + ".shoppers", "shopper carve-outs", signals, out);
+    }
+    List<Level> levels = spec.getLevels() == null ? List.of() : spec.getLevels();
+    int from = -1;
+    for (int i = 0; i < levels.size(); i++) {
+      if (levels.get(i) != null && n.getFromLevel() != null && n.getFromLevel().equals(levels.get(i).getName())) {
+        from = i;
+        break;
+      }
+    }
+    if (n.getFromLevel() == null) {
+      out.add(new Violation(np + ".fromLevel", "is required: network bans act on the aggregate, from a level above "
+          + "the baseline"));
+    } else if (from < 0) {
+      out.add(new Violation(np + ".fromLevel", quote(n.getFromLevel()) + " is not a level in spec.levels"));
+    } else if (from == 0) {
+      out.add(new Violation(np + ".fromLevel", quote(n.getFromLevel()) + " is the baseline; network bans act on the "
+          + "aggregate and need a level above it"));
+    }
+    if (n.getAbove() == null) {
+      out.add(new Violation(np + ".above", "is required"));
+    }
+    finite(n.getAbove(), np + ".above", out);
+    finite(n.getMemberAbove(), np + ".memberAbove", out);
+    finite(n.getShoppersAbove(), np + ".shoppersAbove", out);
+    if (n.getMinSuspiciousShare() != null && !(n.getMinSuspiciousShare() >= 0 && n.getMinSuspiciousShare() <= 1)) {
+      out.add(new Violation(np + ".minSuspiciousShare", "is a share: it must be between 0 and 1, was "
+          + n.getMinSuspiciousShare()));
+    }
+    range(n.getMinMembers(), 1, 65536, np + ".minMembers", out);
+    range(n.getMaxCarveOuts(), 0, NetworkAggregation.MAX_CARVE_OUTS, np + ".maxCarveOuts", out);
+    range(n.getIpv4PrefixLength(), NetworkAggregation.MIN_IPV4_PREFIX_LENGTH, 31, np + ".ipv4PrefixLength", out);
+    range(n.getIpv6PrefixLength(), NetworkAggregation.MIN_IPV6_PREFIX_LENGTH, 127, np + ".ipv6PrefixLength", out);
+    int v4 = n.getIpv4PrefixLength() == null ? 16 : n.getIpv4PrefixLength();
+    int v6 = n.getIpv6PrefixLength() == null ? 32 : n.getIpv6PrefixLength();
+    PrefixAggregation p = o.getPrefixes();
+    int narrower4 = p != null ? (p.getIpv4PrefixLength() == null ? 24 : p.getIpv4PrefixLength())
+        : o.getIpv4PrefixLength() == null ? 32 : o.getIpv4PrefixLength();
+    int narrower6 = p != null ? (p.getIpv6PrefixLength() == null ? 48 : p.getIpv6PrefixLength())
+        : o.getIpv6PrefixLength() == null ? 64 : o.getIpv6PrefixLength();
+    String what = p != null ? "spec.offenders.prefixes" : "spec.offenders";
+    if (v4 >= narrower4) {
+      out.add(new Violation(np + ".ipv4PrefixLength", "must be broader (shorter) than " + what + ".ipv4PrefixLength ("
+          + narrower4 + "); was " + v4));
+    }
+    if (v6 >= narrower6) {
+      out.add(new Violation(np + ".ipv6PrefixLength", "must be broader (shorter) than " + what + ".ipv6PrefixLength ("
+          + narrower6 + "); was " + v6));
+    }
+    duration(n.getForDuration(), np + ".for", out);
+    duration(n.getBanFor(), np + ".banFor", out).ifPresent(d -> {
+      if (d.isZero()) {
+        out.add(new Violation(np + ".banFor", "must be greater than 0"));
       }
     });
   }

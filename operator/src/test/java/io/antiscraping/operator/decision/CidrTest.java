@@ -89,4 +89,45 @@ class CidrTest {
     assertThat(x.overlaps(y)).isEqualTo(expected || (la >= lb && (x.network().longValue()
         & (lb == 0 ? 0 : (0xffffffffL << (32 - lb)) & 0xffffffffL)) == y.network().longValue()));
   }
+
+  @org.junit.jupiter.api.Test
+  void aPrefixWithoutSomeAddressesIsCoveredExactlyByTheFewestPieces() {
+    java.util.Random random = new java.util.Random(42);
+    for (int round = 0; round < 200; round++) {
+      boolean v6 = round % 4 == 3;
+      int len = v6 ? 32 + random.nextInt(80) : 16 + random.nextInt(14);
+      int bits = v6 ? 128 : 32;
+      java.math.BigInteger base = new java.math.BigInteger(bits, random);
+      Cidr range = new Cidr(v6, base, len);
+      java.util.TreeSet<Cidr> holes = new java.util.TreeSet<>();
+      int n = random.nextInt(6);
+      for (int i = 0; i < n; i++) {
+        holes.add(new Cidr(v6, range.network().add(new java.math.BigInteger(bits - len, random)), bits));
+      }
+      holes.add(new Cidr(v6, base.flipBit(bits - 1), bits)); // outside: ignored
+      java.util.List<Cidr> pieces = range.without(holes);
+      int inside = (int) holes.stream().filter(range::contains).count();
+      assertThat(pieces).as("%s minus %s", range, holes).hasSizeLessThanOrEqualTo(Math.max(1, inside * (bits - len)));
+      for (int i = 0; i < pieces.size(); i++) {
+        assertThat(range.contains(pieces.get(i))).isTrue();
+        for (Cidr h : holes) {
+          assertThat(pieces.get(i).overlaps(h)).as("%s covers hole %s", pieces.get(i), h).isFalse();
+        }
+        if (i > 0) {
+          assertThat(pieces.get(i - 1).overlaps(pieces.get(i))).isFalse();
+          assertThat(pieces.get(i - 1).compareTo(pieces.get(i))).isNegative();
+        }
+      }
+      // Every address of the range is either a hole or in exactly one piece: the sizes add up.
+      java.math.BigInteger covered = java.math.BigInteger.ZERO;
+      for (Cidr p : pieces) {
+        covered = covered.add(java.math.BigInteger.ONE.shiftLeft(bits - p.prefixLength()));
+      }
+      assertThat(covered.add(java.math.BigInteger.valueOf(inside)))
+          .isEqualTo(java.math.BigInteger.ONE.shiftLeft(bits - len));
+    }
+    Cidr net = Cidr.parse("198.18.0.0/16").orElseThrow();
+    assertThat(net.without(new java.util.TreeSet<>(java.util.List.of(net)))).isEmpty();
+    assertThat(net.without(new java.util.TreeSet<>())).containsExactly(net);
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.antiscraping.api.v1alpha1.KnownGood;
 import io.antiscraping.api.v1alpha1.LevelOffenders;
+import io.antiscraping.api.v1alpha1.NetworkAggregation;
 import io.antiscraping.api.v1alpha1.PrefixAggregation;
 import io.antiscraping.api.v1alpha1.RouteBudget;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
@@ -119,5 +120,47 @@ class AggregateRulesValidationTest {
     assertThat(violations(s -> s.setBanUpdateInterval("1h")))
         .containsExactly("spec.banUpdateInterval: must be at most 10m, was 1h");
     assertThat(violations(s -> s.setBanUpdateInterval("soon"))).hasSize(1);
+  }
+
+  static NetworkAggregation networks() {
+    return NetworkAggregation.builder().fromLevel("elevated").signal("client-rate").above(5.0).shoppers("client-rate")
+        .build();
+  }
+
+  @Test
+  void networkBansNeedALevelAboveTheBaselineAndPerClientSignals() {
+    assertThat(violations(s -> s.getOffenders().setNetworks(networks()))).isEmpty();
+    assertThat(violations(s -> s.getOffenders().setNetworks(networks().toBuilder().fromLevel("normal").build())))
+        .containsExactly("spec.offenders.networks.fromLevel: \"normal\" is the baseline; network bans act on the "
+            + "aggregate and need a level above it");
+    assertThat(violations(s -> s.getOffenders().setNetworks(networks().toBuilder().fromLevel("severe").build())))
+        .containsExactly("spec.offenders.networks.fromLevel: \"severe\" is not a level in spec.levels");
+    assertThat(violations(s -> s.getOffenders().setNetworks(networks().toBuilder().fromLevel(null).build())))
+        .hasSize(1).allMatch(v -> v.startsWith("spec.offenders.networks.fromLevel: is required"));
+    assertThat(violations(s -> s.getOffenders().setNetworks(networks().toBuilder().signal("rps").shoppers("nope")
+        .build()))).containsExactly(
+        "spec.offenders.networks.signal: \"rps\" is a scalar signal; network bans need a per-client signal (set "
+            + "perClient.label)",
+        "spec.offenders.networks.shoppers: \"nope\" is not declared in spec.signals");
+  }
+
+  @Test
+  void networkLengthsPurityAndCarveOutsAreBounded() {
+    assertThat(violations(s -> s.getOffenders().setNetworks(networks().toBuilder().ipv4PrefixLength(15)
+        .ipv6PrefixLength(31).build()))).containsExactly(
+        "spec.offenders.networks.ipv4PrefixLength: must be between 16 and 31, was 15",
+        "spec.offenders.networks.ipv6PrefixLength: must be between 32 and 127, was 31");
+    assertThat(violations(s -> {
+      s.getOffenders().setPrefixes(prefixes().toBuilder().ipv4PrefixLength(16).build());
+      s.getOffenders().setNetworks(networks());
+    })).containsExactly("spec.offenders.networks.ipv4PrefixLength: must be broader (shorter) than "
+        + "spec.offenders.prefixes.ipv4PrefixLength (16); was 16");
+    assertThat(violations(s -> s.getOffenders().setNetworks(networks().toBuilder().minSuspiciousShare(1.1)
+        .maxCarveOuts(257).build()))).containsExactly(
+        "spec.offenders.networks.minSuspiciousShare: is a share: it must be between 0 and 1, was 1.1",
+        "spec.offenders.networks.maxCarveOuts: must be between 0 and 256, was 257");
+    assertThat(violations(s -> s.getOffenders().setNetworks(networks().toBuilder().above(null).banFor("0s").build())))
+        .containsExactly("spec.offenders.networks.above: is required", "spec.offenders.networks.banFor: must be "
+            + "greater than 0");
   }
 }

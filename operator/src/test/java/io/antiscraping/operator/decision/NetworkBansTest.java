@@ -1,0 +1,198 @@
+package io.antiscraping.operator.decision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.antiscraping.api.v1alpha1.NetworkAggregation;
+import io.antiscraping.api.v1alpha1.PrefixAggregation;
+import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
+import io.antiscraping.api.v1alpha1.Signal;
+import io.antiscraping.operator.decision.EngineState.BanEntry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Network bans with shopper carve-outs (spec.offenders.networks): the ladder of {@link Policies#ladder()} (elevated
+ * after reads > 200 for 2m), a /24 prefix rule, and networks (/16) judged from elevated on: the {@code crawl} signal
+ * summed per /16 above 5 for 10s, at least 10 members, 90 % suspicious; the {@code shoppers} signal's clients above 0
+ * are carved out, at most 8 per network.
+ */
+class NetworkBansTest {
+
+  static final String NET = "198.18.0.0/16";
+
+  static ScrapingPolicySpec spec() {
+    ScrapingPolicySpec spec = Policies.withOffenders(Policies.ladder(), o -> {
+      o.setPrefixes(PrefixAggregation.builder().above(15.0).forDuration("30s").memberAbove(1.0).build());
+      o.setNetworks(NetworkAggregation.builder().fromLevel("elevated").signal("crawl").above(5.0).forDuration("10s")
+          .shoppers("shoppers").maxCarveOuts(8).banFor("30m").build());
+      return o;
+    });
+    List<Signal> signals = new ArrayList<>(spec.getSignals());
+    signals.add(Signal.builder().name("crawl").query("sum by (client) (rate(profile_reads_total[30s]))")
+        .perClient(new Signal.PerClient("client")).build());
+    signals.add(Signal.builder().name("shoppers").query("sum by (client) (rate(product_views_total[1m]))")
+        .perClient(new Signal.PerClient("client")).build());
+    return DecisionEngineAggregateTest.withKnownGood(spec.toBuilder().signals(signals).build());
+  }
+
+  /** {@code n} addresses scattered over 198.18.0.0/16 (one per /24), at {@code value} each. */
+  static Map<String, Double> pool(int n, double value) {
+    Map<String, Double> out = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      out.put("198.18." + i + "." + (1 + (i * 37) % 250), value);
+    }
+    return out;
+  }
+
+  static Readings readings(double reads, Map<String, Double> crawl, Map<String, Double> shoppers) {
+    Readings.Builder b = Readings.builder().scalar("reads", reads).perClient("clients", Map.of())
+        .perClient("crawl", crawl).perClient("good", Map.of());
+    return (shoppers == null ? b.unavailable("shoppers", "Prometheus answered 503") : b.perClient("shoppers", shoppers))
+        .build();
+  }
+
+  /** A run at the elevated level from t=120 s on (reads 500 since 0). */
+  static Run elevated(ScrapingPolicySpec spec, Map<String, Double> crawl, Map<String, Double> shoppers) {
+    Run run = new Run(spec);
+    run.at(0, readings(500, Map.of(), shoppers));
+    assertThat(run.at(120, readings(500, crawl, shoppers)).next().level()).isEqualTo("elevated");
+    return run;
+  }
+
+  static TreeSet<Cidr> denied(Decision d) {
+    return new TreeSet<>(d.plan().bans());
+  }
+
+  static boolean deniedAddress(Decision d, String address) {
+    Cidr a = Cidr.parse(address).orElseThrow();
+    return d.plan().bans().stream().anyMatch(b -> b.contains(a));
+  }
+
+  @Test
+  void aQuietPoolSpreadOverOneNetworkIsBannedWholeOnceTheAggregateSaysAttack() {
+    // 200 addresses at 0.1 each: no address, and no /24 (one address each), comes near a bar; the /16 sums 20.
+    Map<String, Double> crawl = pool(200, 0.1);
+    Run run = elevated(spec(), crawl, Map.of());
+    assertThat(denied(run.last)).as("not before the networks' for (10s)").isEmpty();
+    Decision d = run.at(130, readings(500, crawl, Map.of()));
+
+    assertThat(denied(d)).extracting(Cidr::toString).containsExactly(NET);
+    BanEntry ban = d.next().bans().get(Cidr.parse(NET).orElseThrow());
+    assertThat(ban.until()).isEqualTo(Policies.T0.plusSeconds(130 + 30 * 60));
+    assertThat(ban.reason()).isEqualTo("network: 200 members, sum crawl=20 > 5 for 10s, 100% above 0");
+    assertThat(ban.evidence().members()).isEqualTo(200);
+    assertThat(d.events()).anySatisfy(e -> assertThat(e.message()).contains("Banned 1 prefix", NET + " (network: "));
+  }
+
+  @Test
+  void networksAreNotJudgedBelowTheirLevel() {
+    Map<String, Double> crawl = pool(200, 0.1);
+    Run run = new Run(spec());
+    for (int t = 0; t <= 300; t += 10) {
+      assertThat(denied(run.at(t, readings(100, crawl, Map.of())))).as("at the baseline, t=%d", t).isEmpty();
+    }
+  }
+
+  @Test
+  void shopperLikeClientsInsideAreCarvedOutAndEveryCrawlerAddressStaysDenied() {
+    Map<String, Double> crawl = pool(200, 0.1);
+    // Two shoppers in the pool's network; one of them also reads profiles (its crawl value is not summed).
+    Map<String, Double> shoppers = Map.of("198.18.7.7", 1.0, "198.18.200.1", 2.0);
+    crawl.put("198.18.7.7", 0.1);
+    Run run = elevated(spec(), crawl, shoppers);
+    Decision d = run.at(130, readings(500, crawl, shoppers));
+
+    assertThat(deniedAddress(d, "198.18.7.7")).isFalse();
+    assertThat(deniedAddress(d, "198.18.200.1")).isFalse();
+    for (String c : crawl.keySet()) {
+      if (!shoppers.containsKey(c)) {
+        assertThat(deniedAddress(d, c)).as(c).isTrue();
+      }
+    }
+    assertThat(d.plan().bans()).as("at most 16 entries per carve-out of a /16").hasSizeLessThanOrEqualTo(32)
+        .allSatisfy(b -> assertThat(Cidr.parse(NET).orElseThrow().contains(b)).isTrue());
+    assertThat(d.next().bans().get(Cidr.parse(NET).orElseThrow()).reason())
+        .isEqualTo("network: 202 members, sum crawl=20 > 5 for 10s, 99% above 0, 2 shopper-like or known-good "
+            + "clients carved out");
+  }
+
+  @Test
+  void aShopperWhoTurnsUpInsideABannedNetworkIsCarvedOutAtOnceEvenUnderTheWriteBudget() {
+    ScrapingPolicySpec spec = spec().toBuilder().banUpdateInterval("1m").build();
+    Map<String, Double> crawl = pool(200, 0.1);
+    Run run = elevated(spec, crawl, Map.of());
+    run.budgeted = true;
+    assertThat(run.at(130, readings(500, crawl, Map.of())).held()).as("the ban waits for the interval").isTrue();
+    assertThat(deniedAddress(run.at(180, readings(500, crawl, Map.of())), "198.18.99.99")).isTrue();
+    Decision d = run.at(182, readings(500, crawl, Map.of("198.18.99.99", 1.0)));
+    assertThat(d.held()).as("the write budget holds other changes").isFalse();
+    assertThat(deniedAddress(d, "198.18.99.99")).isFalse();
+    assertThat(deniedAddress(d, "198.18.99.98")).isTrue();
+  }
+
+  @Test
+  void aNetworkWithTooManyShoppersOrTooFewSuspiciousMembersIsNotBanned() {
+    Map<String, Double> crawl = pool(200, 0.1);
+    Map<String, Double> nine = new HashMap<>();
+    for (int i = 1; i <= 9; i++) {
+      nine.put("198.18.250." + i, 1.0);
+    }
+    Run crowded = elevated(spec(), crawl, nine);
+    assertThat(denied(crowded.at(200, readings(500, crawl, nine)))).as("9 shoppers > maxCarveOuts 8").isEmpty();
+
+    ScrapingPolicySpec wide = Policies.withOffenders(spec(), o -> {
+      o.setNetworks(o.getNetworks().toBuilder().maxCarveOuts(256).build());
+      return o;
+    });
+    Map<String, Double> many = new HashMap<>();
+    for (int i = 1; i <= 30; i++) {
+      many.put("198.18.251." + i, 1.0);
+    }
+    Run impure = elevated(wide, crawl, many);
+    assertThat(denied(impure.at(200, readings(500, crawl, many)))).as("200 of 230 members suspicious < 90 %").isEmpty();
+  }
+
+  @Test
+  void aNetworkBanKeepsItsExpiryAfterTheLevelIsLeft() {
+    Map<String, Double> crawl = pool(200, 0.1);
+    Run run = elevated(spec(), crawl, Map.of());
+    run.at(130, readings(500, crawl, Map.of()));
+    Decision calm = null;
+    for (int t = 140; t <= 900; t += 20) {
+      calm = run.at(t, readings(0, Map.of(), Map.of()));
+    }
+    assertThat(calm.next().level()).isEqualTo("normal");
+    assertThat(denied(calm)).extracting(Cidr::toString).containsExactly(NET);
+    Decision expired = run.at(130 + 30 * 60, readings(0, Map.of(), Map.of()));
+    assertThat(denied(expired)).isEmpty();
+  }
+
+  @Test
+  void whileTheShoppersAreUnknownNoNetworkIsBannedAndABanInForceKeepsWhatWasPublished() {
+    Map<String, Double> crawl = pool(200, 0.1);
+    Run unknown = elevated(spec(), crawl, null);
+    assertThat(denied(unknown.at(200, readings(500, crawl, null)))).isEmpty();
+    assertThat(unknown.last.next().bans()).isEmpty();
+
+    Map<String, Double> shopper = Map.of("198.18.5.5", 1.0);
+    Run run = elevated(spec(), crawl, shopper);
+    run.budgeted = true;
+    TreeSet<Cidr> published = denied(run.at(130, readings(500, crawl, shopper)));
+    assertThat(deniedAddress(run.last, "198.18.5.5")).isFalse();
+    Decision d = run.at(132, readings(500, crawl, null));
+    assertThat(denied(d)).isEqualTo(published);
+  }
+
+  @Test
+  void anAllowlistedRangeInsideKeepsTheNetworkFromBeingBanned() {
+    ScrapingPolicySpec spec = spec().toBuilder()
+        .allowlist(io.antiscraping.api.v1alpha1.Allowlist.builder().cidrs(new ArrayList<>(List.of("198.18.40.0/24"))).build()).build();
+    Map<String, Double> crawl = pool(200, 0.1);
+    Run run = elevated(spec, crawl, Map.of());
+    assertThat(denied(run.at(200, readings(500, crawl, Map.of())))).isEmpty();
+  }
+}
