@@ -192,13 +192,10 @@ final class Policy {
       PrefixRule p = new PrefixRule(clamp(na.getIpv4PrefixLength(), 16, NetworkAggregation.MIN_IPV4_PREFIX_LENGTH, 31),
           clamp(na.getIpv6PrefixLength(), 32, NetworkAggregation.MIN_IPV6_PREFIX_LENGTH, 127),
           na.getAbove() == null ? Double.NaN : na.getAbove(),
-          Fmt.parseDuration(na.getForDuration(), Duration.ofSeconds(10)),
-          na.getMemberAbove() == null || !Double.isFinite(na.getMemberAbove()) ? 0 : na.getMemberAbove(),
-          na.getMinSuspiciousShare() == null || !(na.getMinSuspiciousShare() >= 0) ? 0.9
-              : Math.min(1, na.getMinSuspiciousShare()),
+          Fmt.parseDuration(na.getForDuration(), Duration.ofSeconds(10)), finiteOr(na.getMemberAbove(), 0),
+          share(na.getMinSuspiciousShare(), 0.9),
           clamp(na.getMinMembers(), 10, 1, 65536), Fmt.parseDuration(na.getBanFor(), offenders.banFor()));
-      networks = new NetworkRule(fromIndex, na.getSignal(), p, na.getShoppers(),
-          na.getShoppersAbove() == null || !Double.isFinite(na.getShoppersAbove()) ? 0 : na.getShoppersAbove(),
+      networks = new NetworkRule(fromIndex, na.getSignal(), p, na.getShoppers(), finiteOr(na.getShoppersAbove(), 0),
           clamp(na.getMaxCarveOuts(), 32, 0, NetworkAggregation.MAX_CARVE_OUTS));
       // Not "referenced": their failure stops network bans (no network is judged without knowing who is inside),
       // not the policy, as the known-good signal's does.
@@ -348,10 +345,8 @@ final class Policy {
     return new PrefixRule(clamp(p.getIpv4PrefixLength(), 24, PrefixAggregation.MIN_IPV4_PREFIX_LENGTH, 32),
         clamp(p.getIpv6PrefixLength(), 48, PrefixAggregation.MIN_IPV6_PREFIX_LENGTH, 128),
         p.getAbove() == null ? Double.NaN : p.getAbove(),
-        Fmt.parseDuration(p.getForDuration(), Duration.ofMinutes(1)),
-        p.getMemberAbove() == null || !Double.isFinite(p.getMemberAbove()) ? 0 : p.getMemberAbove(),
-        p.getMinSuspiciousShare() == null || !(p.getMinSuspiciousShare() >= 0) ? 0.8
-            : Math.min(1, p.getMinSuspiciousShare()),
+        Fmt.parseDuration(p.getForDuration(), Duration.ofMinutes(1)), finiteOr(p.getMemberAbove(), 0),
+        share(p.getMinSuspiciousShare(), 0.8),
         clamp(p.getMinMembers(), 2, 1, 65536), Fmt.parseDuration(p.getBanFor(), banFor));
   }
 
@@ -377,6 +372,16 @@ final class Policy {
     }
     return new OffendersRule(r.key(), r.signal(), above, forDuration, banFor, r.maxBanned(), r.ipv4PrefixLength(),
         r.ipv6PrefixLength(), p);
+  }
+
+  /** {@code v}, or {@code dflt} when unset or not finite. */
+  private static double finiteOr(Double v, double dflt) {
+    return v == null || !Double.isFinite(v) ? dflt : v;
+  }
+
+  /** A purity share: {@code v} capped at 1, or {@code dflt} when unset, negative or NaN. */
+  private static double share(Double v, double dflt) {
+    return v == null || !(v >= 0) ? dflt : Math.min(1, v);
   }
 
   private static int clamp(Integer v, int dflt, int min, int max) {

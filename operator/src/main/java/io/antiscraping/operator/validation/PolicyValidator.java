@@ -317,16 +317,7 @@ public final class PolicyValidator {
       return;
     }
     String pp = "spec.offenders.prefixes";
-    if (p.getAbove() == null) {
-      out.add(new Violation(pp + ".above", "is required"));
-    }
-    finite(p.getAbove(), pp + ".above", out);
-    finite(p.getMemberAbove(), pp + ".memberAbove", out);
-    if (p.getMinSuspiciousShare() != null && !(p.getMinSuspiciousShare() >= 0 && p.getMinSuspiciousShare() <= 1)) {
-      out.add(new Violation(pp + ".minSuspiciousShare", "is a share: it must be between 0 and 1, was "
-          + p.getMinSuspiciousShare()));
-    }
-    range(p.getMinMembers(), 1, 65536, pp + ".minMembers", out);
+    aggregation(pp, p.getAbove(), p.getMemberAbove(), p.getMinSuspiciousShare(), p.getMinMembers(), out);
     range(p.getIpv4PrefixLength(), PrefixAggregation.MIN_IPV4_PREFIX_LENGTH, 32, pp + ".ipv4PrefixLength", out);
     range(p.getIpv6PrefixLength(), PrefixAggregation.MIN_IPV6_PREFIX_LENGTH, 128, pp + ".ipv6PrefixLength", out);
     int own4 = o.getIpv4PrefixLength() == null ? 32 : o.getIpv4PrefixLength();
@@ -379,17 +370,8 @@ public final class PolicyValidator {
       out.add(new Violation(np + ".fromLevel", quote(n.getFromLevel()) + " is the baseline; network bans act on the "
           + "aggregate and need a level above it"));
     }
-    if (n.getAbove() == null) {
-      out.add(new Violation(np + ".above", "is required"));
-    }
-    finite(n.getAbove(), np + ".above", out);
-    finite(n.getMemberAbove(), np + ".memberAbove", out);
+    aggregation(np, n.getAbove(), n.getMemberAbove(), n.getMinSuspiciousShare(), n.getMinMembers(), out);
     finite(n.getShoppersAbove(), np + ".shoppersAbove", out);
-    if (n.getMinSuspiciousShare() != null && !(n.getMinSuspiciousShare() >= 0 && n.getMinSuspiciousShare() <= 1)) {
-      out.add(new Violation(np + ".minSuspiciousShare", "is a share: it must be between 0 and 1, was "
-          + n.getMinSuspiciousShare()));
-    }
-    range(n.getMinMembers(), 1, 65536, np + ".minMembers", out);
     range(n.getMaxCarveOuts(), 0, NetworkAggregation.MAX_CARVE_OUTS, np + ".maxCarveOuts", out);
     range(n.getIpv4PrefixLength(), NetworkAggregation.MIN_IPV4_PREFIX_LENGTH, 31, np + ".ipv4PrefixLength", out);
     range(n.getIpv6PrefixLength(), NetworkAggregation.MIN_IPV6_PREFIX_LENGTH, 127, np + ".ipv6PrefixLength", out);
@@ -415,6 +397,20 @@ public final class PolicyValidator {
         out.add(new Violation(np + ".banFor", "must be greater than 0"));
       }
     });
+  }
+
+  /** The thresholds prefixes and networks share: a required finite sum bar, a member bar, a share, a member count. */
+  private static void aggregation(String path, Double above, Double memberAbove, Double share, Integer minMembers,
+                                  List<Violation> out) {
+    if (above == null) {
+      out.add(new Violation(path + ".above", "is required"));
+    }
+    finite(above, path + ".above", out);
+    finite(memberAbove, path + ".memberAbove", out);
+    if (share != null && !(share >= 0 && share <= 1)) {
+      out.add(new Violation(path + ".minSuspiciousShare", "is a share: it must be between 0 and 1, was " + share));
+    }
+    range(minMembers, 1, 65536, path + ".minMembers", out);
   }
 
   /** {@code name} must be a declared per-client signal; {@code who} is what needs it, for the message. */

@@ -195,4 +195,39 @@ class NetworkBansTest {
     Run run = elevated(spec, crawl, Map.of());
     assertThat(denied(run.at(200, readings(500, crawl, Map.of())))).isEmpty();
   }
+
+  @Test
+  void noPerClientBanIsAddedInsideAnEnforcedNetworkButACarvedOutOffenderIsBannedOnItsOwn() {
+    Map<String, Double> crawl = pool(200, 0.1);
+    Map<String, Double> shoppers = Map.of("198.18.7.7", 1.0);
+    // Two clients far above the per-client bar (20 for 1m) from t=120: one inside the network, one carved out of it.
+    Map<String, Double> offenders = Map.of("198.18.3.3", 50.0, "198.18.7.7", 50.0);
+    Run run = elevated(spec(), crawl, shoppers);
+    java.util.function.IntFunction<Readings> at = t -> Readings.builder().scalar("reads", 500)
+        .perClient("clients", offenders).perClient("crawl", crawl).perClient("good", Map.of())
+        .perClient("shoppers", shoppers).build();
+    run.at(121, at.apply(121));
+    assertThat(run.at(130, at.apply(130)).next().bans()).containsOnlyKeys(Cidr.parse(NET).orElseThrow());
+    Decision d = run.at(181, at.apply(181));
+    assertThat(d.next().bans().keySet()).extracting(Cidr::toString).containsExactlyInAnyOrder(NET, "198.18.7.7/32");
+    assertThat(deniedAddress(d, "198.18.7.7")).as("its own ban denies it").isTrue();
+  }
+
+  @Test
+  void removingNetworksFromThePolicyWithdrawsEveryPieceOfANetworkBanAtOnceUnderTheWriteBudget() {
+    ScrapingPolicySpec spec = spec().toBuilder().banUpdateInterval("1m").build();
+    Map<String, Double> crawl = pool(200, 0.1);
+    Map<String, Double> shopper = Map.of("198.18.5.5", 1.0);
+    Run run = elevated(spec, crawl, shopper);
+    run.budgeted = true;
+    run.at(130, readings(500, crawl, shopper));
+    assertThat(deniedAddress(run.at(180, readings(500, crawl, shopper)), "198.18.5.4")).isTrue();
+    run.spec = Policies.withOffenders(spec, o -> {
+      o.setNetworks(null);
+      return o;
+    });
+    Decision d = run.at(182, readings(500, crawl, shopper));
+    assertThat(d.hasEvent(DecisionEvent.BANS_REVOKED)).isTrue();
+    assertThat(d.plan().bans()).as("no piece of the revoked network stays").isEmpty();
+  }
 }
