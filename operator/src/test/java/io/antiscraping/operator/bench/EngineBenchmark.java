@@ -85,9 +85,10 @@ public final class EngineBenchmark {
   }
 
   static void engine() {
-    engine(false, false);
-    engine(true, false);
-    engine(true, true);
+    engine(false, false, false);
+    engine(true, false, false);
+    engine(true, true, false);
+    engine(true, true, true);
   }
 
   /**
@@ -110,10 +111,27 @@ public final class EngineBenchmark {
         .build();
   }
 
-  static void engine(boolean aggregate, boolean levelBar) {
+  /**
+   * Network bans on top of {@link #aggregate}: the per-client signal summed per /16 from the level in force, with a
+   * shopper-like signal of 5,000 more clients whose members inside a banned network are carved out of its ban.
+   */
+  static ScrapingPolicySpec networks(ScrapingPolicySpec spec) {
+    List<Signal> signals = new ArrayList<>(spec.getSignals());
+    signals.add(Signal.builder().name("shop").query("h").perClient(new Signal.PerClient("client")).build());
+    return spec.toBuilder().signals(signals)
+        .offenders(spec.getOffenders().toBuilder().networks(io.antiscraping.api.v1alpha1.NetworkAggregation.builder()
+            .fromLevel("elevated").signal("clients").above(100.0).memberAbove(1.0).minSuspiciousShare(0.8)
+            .minMembers(10).shoppers("shop").maxCarveOuts(32).forDuration("1m").build()).build())
+        .build();
+  }
+
+  static void engine(boolean aggregate, boolean levelBar, boolean networks) {
     ScrapingPolicySpec spec = policy(List.of("a", "b", "c", "d"), "e");
     if (aggregate) {
       spec = aggregate(spec, levelBar);
+    }
+    if (networks) {
+      spec = networks(spec);
     }
     Random rnd = new Random(1);
     Map<String, Double> clients = new HashMap<>();
@@ -141,6 +159,26 @@ public final class EngineBenchmark {
         }
       }
       m.put("good", new SignalReading.PerClient(good));
+    }
+    if (networks) {
+      // Ten /16s of a rotating pool: 150 members each at 3, and 10 shopper-like members in each to carve out.
+      Map<String, Double> shop = new HashMap<>();
+      for (int p = 0; p < 10; p++) {
+        for (int c = 0; c < 150; c++) {
+          clients.put("100." + (70 + p) + "." + rnd.nextInt(256) + "." + (1 + rnd.nextInt(254)), 3.0);
+        }
+        for (int c = 0; c < 10; c++) {
+          String ip = "100." + (70 + p) + "." + rnd.nextInt(256) + "." + (1 + rnd.nextInt(254));
+          clients.put(ip, 0.5);
+          shop.put(ip, 1.0);
+        }
+      }
+      while (shop.size() < 5_000) {
+        shop.put((1 + rnd.nextInt(223)) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256) + "." + rnd.nextInt(256),
+            1.0);
+      }
+      m.put("clients", new SignalReading.PerClient(clients));
+      m.put("shop", new SignalReading.PerClient(shop));
     }
     Readings readings = new Readings(m);
     DecisionEngine engine = new DecisionEngine();
@@ -175,7 +213,7 @@ public final class EngineBenchmark {
       double secs = (System.nanoTime() - start) / 1e9;
       System.out.printf("engine%s%s: %d decisions in %.2f s = %.1f decisions/s (%.2f ms each); %d clients, "
               + "%d bans, %d pending offenders, %d known-good%n", aggregate ? " with aggregation + known-good + lockdown"
-              + (levelBar ? " + level-scoped bar" : "") : "",
+              + (levelBar ? " + level-scoped bar" : "") + (networks ? " + network bans" : "") : "",
           roundTrip ? " + status round trip" : "", n - warm, secs,
           (n - warm) / secs, secs * 1000 / (n - warm), clients.size(), d.plan().bans().size(),
           d.next().offending().size(), d.plan().knownGood().size());
