@@ -78,6 +78,17 @@ public final class Lab {
    */
   public static final int DEFAULT_PARALLEL = 3;
   public static final String PARALLEL_PROPERTY = "antiscraping.lab.parallel";
+  /**
+   * A scenario with more virtual clients than this at once runs alone: its traffic, its per-client series and the
+   * nginx reloads of its attack fill 2 cores by themselves (the wide pool, 1,270 clients, left 3-6 % of its shoppers'
+   * requests without an answer in time when it shared them with two other scenarios, and none alone).
+   */
+  public static final int RUNS_ALONE_ABOVE_CLIENTS = 1000;
+
+  /** Virtual clients of a scenario (every group's, a surge's included). */
+  static int clients(Scenario scenario) {
+    return scenario.clients().stream().mapToInt(io.antiscraping.lab.traffic.AddressPlan::totalClients).sum();
+  }
 
   public static Session run(List<Path> scenarioFiles, Path reportDir, LabOperator.Factory operator) throws Exception {
     return run(scenarioFiles, reportDir, operator, parallelFromProperty());
@@ -110,30 +121,40 @@ public final class Lab {
         + "libmodsecurity 3.0.9) and the OWASP CRS " + io.antiscraping.lab.nginx.CoreRuleSet.V4_VERSION
         + ", --sync-rate-limit " + LAB_CONTROLLER.syncRateLimit() + "/s; Prometheus scraping every 1s; "
         + Runtime.getRuntime().availableProcessors() + " CPUs; " + Math.min(parallel, scenarios.size())
-        + " scenarios at once, each on its own storefront, nginx replicas, mtail, Prometheus and namespace.";
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.max(1, Math.min(parallel, scenarios.size())), r -> {
+        + " scenarios at once (one with more than " + RUNS_ALONE_ABOVE_CLIENTS + " clients alone), each on its own"
+        + " storefront, nginx replicas, mtail, Prometheus and namespace.";
+    int slots = Math.max(1, Math.min(parallel, scenarios.size()));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(slots, r -> {
           Thread t = new Thread(r, "lab-scenario");
           t.setDaemon(true);
           return t;
         });
     long started = System.nanoTime();
+    // Each scenario takes one slot; one that runs alone takes them all (a fair semaphore: it is not overtaken).
+    java.util.concurrent.Semaphore cores = new java.util.concurrent.Semaphore(slots, true);
     try {
       List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < scenarios.size(); i++) {
         int index = i;
         Scenario scenario = scenarios.get(i);
+        int needs = clients(scenario) > RUNS_ALONE_ABOVE_CLIENTS ? slots : 1;
         futures.add(pool.submit(() -> {
-          System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()
-              + " s of traffic)");
-          long t0 = System.nanoTime();
-          results[index] = new ScenarioRun(scenario, reportDir, work, operator).run();
-          System.out.printf(java.util.Locale.ROOT, "lab: %s done in %d s (%d s since the lab started)%n",
-              scenario.name(), java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0),
-              java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-          synchronized (results) {
-            ReportWriter.write(reportDir, environment, java.util.Arrays.stream(results)
-                .filter(java.util.Objects::nonNull).map(ScenarioRun.Result::outcome).toList());
+          cores.acquire(needs);
+          try {
+            System.out.println("lab: running scenario " + scenario.name() + " (" + scenario.runTime().toSeconds()
+                + " s of traffic" + (needs > 1 && slots > 1 ? ", alone: " + clients(scenario) + " clients" : "")
+                + ")");
+            long t0 = System.nanoTime();
+            results[index] = new ScenarioRun(scenario, reportDir, work, operator).run();
+            System.out.printf(java.util.Locale.ROOT, "lab: %s done in %d s (%d s since the lab started)%n",
+                scenario.name(), java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0),
+                java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+            synchronized (results) {
+              ReportWriter.write(reportDir, environment, java.util.Arrays.stream(results)
+                  .filter(java.util.Objects::nonNull).map(ScenarioRun.Result::outcome).toList());
+            }
+          } finally {
+            cores.release(needs);
           }
           return null;
         }));

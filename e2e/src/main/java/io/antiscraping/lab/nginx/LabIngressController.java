@@ -288,6 +288,11 @@ public final class LabIngressController implements AutoCloseable {
     return replicas.get(0);
   }
 
+  /** The load balancer's error log: the answers it made itself (502/504 when no replica answered) say why. */
+  public Path loadBalancerErrorLog() {
+    return loadBalancer.errorLog();
+  }
+
   /** The error log of every replica. */
   public List<Path> errorLogs() {
     return replicas.stream().map(NginxProcess::errorLog).toList();

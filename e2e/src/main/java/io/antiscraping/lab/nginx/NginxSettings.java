@@ -25,7 +25,8 @@ public record NginxSettings(Path prefix, int listenPort, Path accessLog, Map<Str
 
   /** The access log format the mtail recipe in examples/metrics expects (keep the two in step). */
   public static final String LOG_FORMAT =
-      "$remote_addr $status $request_method \"$uri\" $body_bytes_sent $request_time \"$http_user_agent\"";
+      "$remote_addr $status $request_method \"$uri\" $body_bytes_sent $request_time \"$http_user_agent\""
+          + " $upstream_http_x_record_owner";
 
   /** Where the ingress-nginx controller image keeps the ModSecurity base configuration. */
   public static final String IMAGE_MODSECURITY_CONF = "/etc/nginx/modsecurity/modsecurity.conf";

@@ -33,7 +33,8 @@ public final class ReportWriter {
       }
       md.append("Policy: `").append(o.policy()).append("`. Run: ").append(fmt(o.runSeconds())).append(" s, ")
           .append(o.requests()).append(" requests. Timeline: `").append(o.scenario()).append(".png`, access log: `")
-          .append(o.scenario()).append("-access.log`.\n\n");
+          .append(o.scenario()).append("-access.log`, requests that failed without a response or with a 5xx: `")
+          .append(o.scenario()).append("-failed-requests.log`.\n\n");
       md.append("| group | class | clients | addresses used | requests | ok | denied (503/429/403) | errors | first request (s) | time to contain (s) | profiles | comments | products |\n");
       md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (ScenarioOutcome.GroupOutcome g : o.groups()) {

@@ -27,6 +27,12 @@ import java.util.regex.Pattern;
  * <p>Routes: {@code GET /}, {@code GET /products/{id}} (HTML), {@code GET /api/users/{id}} (JSON, masked phone),
  * {@code GET /api/products/{id}/comments} (JSON), {@code POST /api/products/{id}/comments}, {@code GET /metrics},
  * {@code GET /healthz}.
+ *
+ * <p>Signed-in customers send the session token {@link #signIn} issued to them in the {@value #SESSION_COOKIE}
+ * cookie. A profile answer says whose record it was in {@value #RECORD_OWNER_HEADER}: {@code self} when the session's
+ * customer read their own profile, {@code other} for anybody else's (or without a valid session). Only the storefront
+ * can tell the two apart, and only it can issue a session: the header is what lets the access log, and the
+ * per-client metrics read from it, count harvested records apart from customers looking at their own account.
  */
 public final class Storefront implements AutoCloseable {
 
@@ -34,6 +40,11 @@ public final class Storefront implements AutoCloseable {
   public static final String ROUTE_PRODUCT = "/products/{id}";
   public static final String ROUTE_USER = "/api/users/{id}";
   public static final String ROUTE_COMMENTS = "/api/products/{id}/comments";
+
+  /** The cookie that carries a signed-in customer's session token. */
+  public static final String SESSION_COOKIE = "session";
+  /** The response header of a profile: {@code self} (the session's own record) or {@code other}. */
+  public static final String RECORD_OWNER_HEADER = "X-Record-Owner";
 
   private static final Pattern PRODUCT = Pattern.compile("^/products/(\\d{1,9})$");
   private static final Pattern USER = Pattern.compile("^/api/users/(\\d{1,9})$");
@@ -46,18 +57,62 @@ public final class Storefront implements AutoCloseable {
   private final Counter records;
   private final Counter requests;
   private final AtomicLong postedComments = new AtomicLong();
+  /** Signs session tokens: random per storefront, so a token is good only where it was issued. */
+  private final javax.crypto.spec.SecretKeySpec sessionKey;
 
   private Storefront(FakeDb db, HttpServer server, ExecutorService executor) {
     this.db = db;
     this.server = server;
     this.executor = executor;
     this.records = Counter.build("storefront_records_served_total",
-        "Records served to clients, by kind (profile, comment, product).").labelNames("kind").register(registry);
+        "Records served to clients, by kind (profile: somebody else's, own-profile: a signed-in customer's own, "
+            + "comment, product).").labelNames("kind").register(registry);
     this.requests = Counter.build("storefront_http_requests_total", "HTTP requests handled, by route, method and status.")
         .labelNames("route", "method", "status").register(registry);
-    for (String kind : List.of("profile", "comment", "product")) {
+    for (String kind : List.of("profile", "own-profile", "comment", "product")) {
       records.labels(kind);
     }
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    this.sessionKey = new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256");
+  }
+
+  /** What signing in as {@code userId} returns: a session token {@code <id>.<HMAC of the id>}. */
+  public String signIn(int userId) {
+    return userId + "." + mac(Integer.toString(userId));
+  }
+
+  private String mac(String text) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(sessionKey);
+      return java.util.HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The signed-in customer of a request: a session cookie whose token this storefront issued; 0 for none. */
+  private int sessionUser(HttpExchange ex) {
+    for (String header : ex.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+      for (String cookie : header.split(";")) {
+        String c = cookie.strip();
+        if (!c.startsWith(SESSION_COOKIE + "=")) {
+          continue;
+        }
+        String token = c.substring(SESSION_COOKIE.length() + 1);
+        int dot = token.indexOf('.');
+        if (dot < 1 || dot > 9 || !token.substring(0, dot).chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        String id = token.substring(0, dot);
+        if (java.security.MessageDigest.isEqual(mac(id).getBytes(StandardCharsets.US_ASCII),
+            token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII))) {
+          return Integer.parseInt(id);
+        }
+      }
+    }
+    return 0;
   }
 
   /** Starts on 127.0.0.1 and the given port (0: a free one). */
@@ -88,7 +143,7 @@ public final class Storefront implements AutoCloseable {
       drain(ex.getRequestBody());
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
-      Response response = route(method, path);
+      Response response = route(method, path, sessionUser(ex));
       if (response.recordKind() != null && response.records() > 0) {
         records.labels(response.recordKind()).inc(response.records());
       }
@@ -97,6 +152,9 @@ public final class Storefront implements AutoCloseable {
       }
       byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", response.contentType());
+      if (response.owner() != null) {
+        ex.getResponseHeaders().set(RECORD_OWNER_HEADER, response.owner());
+      }
       ex.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
       if (body.length > 0) {
         ex.getResponseBody().write(body);
@@ -104,13 +162,20 @@ public final class Storefront implements AutoCloseable {
     }
   }
 
-  private record Response(int status, String contentType, String body, String route, String recordKind, int records) {
+  /** @param owner whose record a profile was ({@code self}, {@code other}); null for everything else */
+  private record Response(int status, String contentType, String body, String route, String recordKind, int records,
+      String owner) {
+    Response(int status, String contentType, String body, String route, String recordKind, int records) {
+      this(status, contentType, body, route, recordKind, records, null);
+    }
+
     static Response notFound(String route) {
       return new Response(404, "application/json", "{\"error\":\"not found\"}", route, null, 0);
     }
   }
 
-  private Response route(String method, String path) {
+  /** @param sessionUser the signed-in customer, 0 for none */
+  private Response route(String method, String path, int sessionUser) {
     Matcher m;
     if ("/metrics".equals(path)) {
       return new Response(200, TextFormat.CONTENT_TYPE_004, metricsText(), "/metrics", null, 0);
@@ -140,7 +205,9 @@ public final class Storefront implements AutoCloseable {
       FakeDb.User user = u.get();
       String json = "{\"id\":" + user.id() + ",\"nickname\":\"" + user.nickname() + "\",\"phone\":\"" + user.phoneMasked()
           + "\"}";
-      return new Response(200, "application/json", json, ROUTE_USER, "profile", 1);
+      boolean own = user.id() == sessionUser;
+      return new Response(200, "application/json", json, ROUTE_USER, own ? "own-profile" : "profile", 1,
+          own ? "self" : "other");
     }
     if ((m = COMMENTS.matcher(path)).matches()) {
       int productId = Integer.parseInt(m.group(1));

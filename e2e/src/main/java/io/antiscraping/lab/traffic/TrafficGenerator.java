@@ -4,6 +4,7 @@ import io.antiscraping.lab.scenario.Scenario;
 import io.antiscraping.lab.scenario.Scenario.ClientClass;
 import io.antiscraping.lab.scenario.Scenario.ClientGroup;
 import io.antiscraping.lab.storefront.FakeDb;
+import io.antiscraping.lab.storefront.Storefront;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * Sends a scenario's traffic to nginx and records the ground truth of every request. Each virtual client has its
@@ -44,10 +47,12 @@ public final class TrafficGenerator {
   private final URI base;
   private final FakeDb db;
   private final String allowlistedClaim;
+  private final IntFunction<String> signIn;
   private final HttpClient http;
   private final ExecutorService httpExecutor;
   private final ScheduledExecutorService scheduler;
   private final Queue<RequestRecord> records = new ConcurrentLinkedQueue<>();
+  private final Queue<String> failures = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final List<String> shopperAddresses = new ArrayList<>();
   private long startNanos;
@@ -58,6 +63,16 @@ public final class TrafficGenerator {
    * @param allowlistedClaim  an address of the policy allowlist, for clients that claim one in X-Forwarded-For
    */
   public TrafficGenerator(Scenario scenario, URI base, FakeDb db, String allowlistedClaim) {
+    this(scenario, base, db, allowlistedClaim, null);
+  }
+
+  /**
+   * @param signIn the storefront's sign-in: a shopper's session token for its own user id, sent with each of its
+   *               requests (null: shoppers are not signed in). Crawlers never have one for the ids they read.
+   */
+  public TrafficGenerator(Scenario scenario, URI base, FakeDb db, String allowlistedClaim,
+      IntFunction<String> signIn) {
+    this.signIn = signIn;
     if (System.getProperty(RESTRICTED_HEADERS_PROPERTY) == null) {
       System.setProperty(RESTRICTED_HEADERS_PROPERTY, "host");
     }
@@ -131,6 +146,14 @@ public final class TrafficGenerator {
     List<RequestRecord> out = new ArrayList<>(records);
     out.sort((a, b) -> Long.compare(a.atMillis(), b.atMillis()));
     return out;
+  }
+
+  /**
+   * The requests that got no response or a 5xx other than a limit's 503, one line each: when (ms since the start), the visitor, its address, the
+   * request, how long it waited and why the client gave up (the report's failed-requests file).
+   */
+  public List<String> failures() {
+    return List.copyOf(failures);
   }
 
   /** Ground truth so far (for live progress). */
@@ -293,6 +316,8 @@ public final class TrafficGenerator {
   private final class Shopper extends Client {
     final Zipf popularity;
     final int ownUserId;
+    /** The session token of the shopper's account (signed in), or null. */
+    final String session;
     int product;
     boolean visitStart = true;
 
@@ -300,6 +325,7 @@ public final class TrafficGenerator {
       super(g, plan, index, random, from, to);
       this.popularity = new Zipf(db.products(), g.zipf());
       this.ownUserId = 1 + random.nextInt(db.users());
+      this.session = signIn == null ? null : signIn.apply(ownUserId);
       this.product = productForRank(popularity.next(random));
     }
 
@@ -376,6 +402,9 @@ public final class TrafficGenerator {
         .header("Accept", r.accept())
         .header("Accept-Language", "en-GB,en;q=0.8")
         .header("X-Forwarded-For", c.forwardedFor());
+    if (c instanceof Shopper s && s.session != null) {
+      b.header("Cookie", Storefront.SESSION_COOKIE + "=" + s.session);
+    }
     if (r.body() != null) {
       b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(r.body()));
     } else {
@@ -388,6 +417,15 @@ public final class TrafficGenerator {
     http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((resp, error) -> {
       try {
         int status = error == null ? resp.statusCode() : 0;
+        if (error != null) {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null
+              ? error.getCause() : error;
+          failures.add(at + " " + visitor + " " + address + " " + r.method() + " " + r.path() + " after "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos) + " ms: " + cause);
+        } else if (status >= 500 && status != 503) {
+          failures.add(at + " " + visitor + " " + address + " " + r.method() + " " + r.path() + " after "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos) + " ms: answered " + status);
+        }
         int got = 0;
         if (status == 200) {
           got = switch (r.kind()) {

@@ -76,11 +76,25 @@ class DataPlaneIT {
         // garbage in front of the true address changes nothing
         assertThat(get(port, "/products/4", "<script>, 192.0.2.52")).isEqualTo(200);
 
+        // a signed-in customer's own profile is counted apart from other people's records; a session the
+        // storefront did not issue reads somebody else's record
+        for (String cookie : List.of("session=" + storefront.signIn(77), "session=" + storefront.signIn(77),
+            "session=78" + storefront.signIn(77).substring(2))) {
+          assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/users/77"))
+              .header("Host", "shop.example").header("X-Forwarded-For", "192.0.2.53").header("Cookie", cookie)
+              .build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        }
+
         // the access log names the true clients, and mtail counts them per client, status and route
-        HttpResponse<String> metrics = awaitMetrics(mtail, "client=\"192.0.2.52\"");
+        HttpResponse<String> metrics = awaitMetrics(mtail,
+            "client=\"192.0.2.53\",prog=\"nginx-clients.mtail\",route=\"/api/users/{id}\"");
         assertThat(metrics.body())
             .contains("nginx_http_requests_by_client_total{client=\"192.0.2.50\",prog=\"nginx-clients.mtail\","
                 + "route=\"/api/users/{id}\",status=\"200\"} 13")
+            .contains("nginx_http_requests_by_client_total{client=\"192.0.2.53\",prog=\"nginx-clients.mtail\","
+                + "route=\"/api/users/{self}\",status=\"200\"} 2")
+            .contains("nginx_http_requests_by_client_total{client=\"192.0.2.53\",prog=\"nginx-clients.mtail\","
+                + "route=\"/api/users/{id}\",status=\"200\"} 1")
             .contains("client=\"203.0.113.7\"")
             .doesNotContain("client=\"<script>").doesNotContain("client=\"10.1.2.3\"");
       }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StorefrontTest {
@@ -30,6 +31,35 @@ class StorefrontTest {
     double mean = java.util.stream.IntStream.rangeClosed(1, a.products()).map(p -> a.comments(p).size()).average()
         .orElseThrow();
     assertThat(mean).isBetween(1.5, 2.5);
+  }
+
+  HttpResponse<String> get(Storefront s, String path, String cookie) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).header("Cookie", cookie)
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aProfileAnswerSaysWhetherTheSignedInCustomerReadTheirOwnRecord() throws Exception {
+    try (Storefront s = Storefront.start(FakeDb.standard(), 0); Storefront other = Storefront.start(FakeDb.standard(), 0)) {
+      String session = "session=" + s.signIn(42);
+      assertThat(get(s, "/api/users/42", "theme=dark; " + session).headers().firstValue(Storefront.RECORD_OWNER_HEADER))
+          .hasValue("self");
+      // somebody else's profile, with or without a session, is "other"
+      assertThat(get(s, "/api/users/43", session).headers().firstValue(Storefront.RECORD_OWNER_HEADER)).hasValue("other");
+      assertThat(get(s, "/api/users/42").headers().firstValue(Storefront.RECORD_OWNER_HEADER)).hasValue("other");
+      // a token the storefront did not issue: forged for the id read, altered, or issued by another storefront
+      String forged = "session=42." + "0".repeat(64);
+      String altered = "session=43" + s.signIn(42).substring(2);
+      for (String cookie : List.of(forged, altered, "session=" + other.signIn(42), "session=42", "session=.x")) {
+        assertThat(get(s, "/api/users/42", cookie).headers().firstValue(Storefront.RECORD_OWNER_HEADER))
+            .as(cookie).hasValue("other");
+      }
+      // only profiles carry the header
+      assertThat(get(s, "/products/5", session).headers().firstValue(Storefront.RECORD_OWNER_HEADER)).isEmpty();
+      // the storefront's own count of records keeps the one own profile apart from the 7 of somebody else
+      assertThat(get(s, "/metrics").body()).contains("storefront_records_served_total{kind=\"own-profile\",} 1.0")
+          .contains("storefront_records_served_total{kind=\"profile\",} 7.0");
+    }
   }
 
   @Test
