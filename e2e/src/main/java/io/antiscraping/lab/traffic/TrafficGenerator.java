@@ -61,14 +61,9 @@ public final class TrafficGenerator {
   /**
    * @param base              nginx, e.g. http://127.0.0.1:PORT
    * @param allowlistedClaim  an address of the policy allowlist, for clients that claim one in X-Forwarded-For
-   */
-  public TrafficGenerator(Scenario scenario, URI base, FakeDb db, String allowlistedClaim) {
-    this(scenario, base, db, allowlistedClaim, null);
-  }
-
-  /**
-   * @param signIn the storefront's sign-in: a shopper's session token for its own user id, sent with each of its
-   *               requests (null: shoppers are not signed in). Crawlers never have one for the ids they read.
+   * @param signIn            the storefront's sign-in: a shopper's session token for its own user id, sent with each
+   *                          of its requests (null: shoppers are not signed in). Crawlers never have one for the ids
+   *                          they read.
    */
   public TrafficGenerator(Scenario scenario, URI base, FakeDb db, String allowlistedClaim,
       IntFunction<String> signIn) {
@@ -149,8 +144,8 @@ public final class TrafficGenerator {
   }
 
   /**
-   * The requests that got no response or a 5xx other than a limit's 503, one line each: when (ms since the start), the visitor, its address, the
-   * request, how long it waited and why the client gave up (the report's failed-requests file).
+   * The requests that got no response or a 5xx other than a limit's 503, one line each: when (ms since the start),
+   * the visitor, its address, the request, how long it waited and why (the report's failed-requests file).
    */
   public List<String> failures() {
     return List.copyOf(failures);
@@ -417,14 +412,11 @@ public final class TrafficGenerator {
     http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((resp, error) -> {
       try {
         int status = error == null ? resp.statusCode() : 0;
-        if (error != null) {
-          Throwable cause = error instanceof CompletionException && error.getCause() != null
-              ? error.getCause() : error;
+        if (error != null || (status >= 500 && status != 503)) {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
           failures.add(at + " " + visitor + " " + address + " " + r.method() + " " + r.path() + " after "
-              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos) + " ms: " + cause);
-        } else if (status >= 500 && status != 503) {
-          failures.add(at + " " + visitor + " " + address + " " + r.method() + " " + r.path() + " after "
-              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos) + " ms: answered " + status);
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos) + " ms: "
+              + (error != null ? cause : "answered " + status));
         }
         int got = 0;
         if (status == 200) {
