@@ -98,9 +98,10 @@ public class ScrapingPolicySpec {
   @Default(DEFAULT_BAN_UPDATE_INTERVAL)
   @Pattern(Durations.PATTERN)
   @Size(max = Durations.MAX_LENGTH)
-  @JsonPropertyDescription("Write budget: changes of bans and known-good exemptions reach the data plane at most once "
-      + "per this interval per target (every ingress-nginx change reloads nginx). A level change goes out at once "
-      + "and takes the pending bans with it. 0s writes every change at once.")
+  @JsonPropertyDescription("Write budget: changes of bans, network carve-outs and known-good exemptions reach the "
+      + "data plane at most once per this interval per target (every ingress-nginx change reloads nginx). A raised "
+      + "level goes out at once and takes the pending changes with it; a lowered level waits for the interval. 0s "
+      + "writes every change at once.")
   @Builder.Default
   private String banUpdateInterval = DEFAULT_BAN_UPDATE_INTERVAL;
 

@@ -37,31 +37,24 @@ class StorefrontLabIT {
   /**
    * The scenarios every bound is asserted on: the six shipped ones, the shoppers-only mix, the mobile shoppers under
    * attack, and the aggregate-defense families the lab policy contains within the bounds (the wide pool, rotating
-   * pools contiguous and spread, the slow ramp, CGNAT shoppers next to an attacking /24, a flash sale and a search
-   * bot during an attack). Run any scenario here with -Dantiscraping.lab.scenarios=a,b.
+   * pools contiguous and spread, the route-mix mimic, the slow ramp, CGNAT shoppers next to an attacking /24, a
+   * flash sale and a search bot during an attack). Run any scenario here with -Dantiscraping.lab.scenarios=a,b.
    */
   static final List<String> HELD_TO_THE_BOUNDS = List.of("wide-pool", "burst-crawler", "distributed-crawler",
       "ua-rotating", "flash-sale", "search-bot", "label-poisoning", "shopper-mix", "mobile-shoppers",
-      "rotating-pool-contiguous", "rotating-pool-spread", "slow-ramp", "cgnat-shoppers", "flash-sale-attack",
-      "search-bot-attack");
-  /**
-   * The family held to every bound but the time to contain: the route-mix mimic (profiles 25 % of its pages, 0.1
-   * profile reads/s per address) is banned address by address as its reads add up, and keeps over 5 % of its
-   * protected reads answered past 60 s. Its harvest, the shoppers' denials, wrongful bans, reloads and the return to
-   * the baseline are asserted; README, "What still gets through".
-   */
-  static final List<String> HELD_BUT_NOT_CONTAINED_IN_TIME = List.of("route-mix-mimic");
+      "rotating-pool-contiguous", "rotating-pool-spread", "route-mix-mimic", "slow-ramp", "cgnat-shoppers",
+      "flash-sale-attack", "search-bot-attack");
   /**
    * Scenarios that set up a controller misconfiguration (client addresses trusted from anyone; a refused Ingress
    * without a webhook): only the operator's report of it is asserted, since the misconfiguration defeats the policy.
    */
   static final List<String> REPORTING_A_MISCONFIGURATION = List.of("real-ip-trusts-everyone", "snippet-refused");
   /**
-   * Scenario files this suite runs: {@link #HELD_TO_THE_BOUNDS}, {@link #HELD_BUT_NOT_CONTAINED_IN_TIME} and
-   * {@link #REPORTING_A_MISCONFIGURATION}, or those named in -Dantiscraping.lab.scenarios.
+   * Scenario files this suite runs: {@link #HELD_TO_THE_BOUNDS} and {@link #REPORTING_A_MISCONFIGURATION}, or those
+   * named in -Dantiscraping.lab.scenarios.
    */
   static final List<String> FILES = System.getProperty("antiscraping.lab.scenarios", "").isBlank()
-      ? Stream.of(HELD_TO_THE_BOUNDS, HELD_BUT_NOT_CONTAINED_IN_TIME, REPORTING_A_MISCONFIGURATION)
+      ? Stream.of(HELD_TO_THE_BOUNDS, REPORTING_A_MISCONFIGURATION)
           .flatMap(List::stream).toList()
       : List.of(System.getProperty("antiscraping.lab.scenarios").split(","));
   /** The bound on write-driven nginx reloads in any minute of any scenario. */
@@ -123,19 +116,13 @@ class StorefrontLabIT {
     return scenarioNames().filter(n -> !scenarios.get(n).groups(ClientClass.CRAWLER).isEmpty());
   }
 
-  /** The scenario file a run comes from: its name without the seed suffix of a family ({@code -s<seed>}). */
-  static String family(String name) {
-    return name.replaceFirst("-s\\d+$", "");
-  }
-
   ScenarioOutcome outcome(String name) {
     return results.get(name).outcome();
   }
 
   @TestFactory
   Stream<DynamicTest> everyCrawlerIsContainedInTime() {
-    return attackScenarios().filter(n -> !HELD_BUT_NOT_CONTAINED_IN_TIME.contains(family(n)))
-        .map(n -> DynamicTest.dynamicTest(n, () -> everyCrawlerIsContainedInTime(n)));
+    return attackScenarios().map(n -> DynamicTest.dynamicTest(n, () -> everyCrawlerIsContainedInTime(n)));
   }
 
   void everyCrawlerIsContainedInTime(String name) {

@@ -241,8 +241,9 @@ public final class DecisionEngine {
         : published != null && published.plan().level().equals(levelName) ? published.plan().knownGood() : List.of();
     EnforcementPlan full = Plans.forLevel(spec, levelName, denylist(policy, bans.bans.keySet(), innocents, published),
         exempt);
+    boolean lowered = published != null && policy.indexOf(published.plan().level()) > policy.indexOf(levelName);
     WriteBudget.Outcome out = WriteBudget.apply(full, published, bans.revoked, policy.banUpdateInterval, now,
-        held -> carveHeld(policy, held, bans.bans.keySet(), innocents));
+        held -> withdrawCrowded(policy, held, bans.bans.keySet(), innocents), lowered);
     return new Decision(next, out.plan(), events, health, bans.capReached, summaries, out.published(), out.held(),
         knownGood == null || policy.knownGood == null ? null
             : new Decision.KnownGoodCount(knownGood.clients().size(), knownGood.leftOut()), bans.suspects);
@@ -311,27 +312,34 @@ public final class DecisionEngine {
   }
 
   /**
-   * A deny list held back by the write budget, with the innocent clients now inside its network bans carved out at
-   * once: a carve-out un-denies a shopper and is never held.
+   * A deny list held back by the write budget. The innocent clients that have turned up inside its network bans
+   * since the last publication are carved out at the next one, like any list change (at most one interval later):
+   * the addresses of a crawl that mixes routes look shopper-like, or even known-good, for a while by the draw of
+   * their pages, and carving each such crossing out at once rewrote the deny list, and reloaded nginx, at nearly
+   * every evaluation. What is never held is the withdrawal of a network ban that now holds more than twice the
+   * carve-out cap of innocent clients (a network of shoppers, not of a crawl; this also bounds the carved pieces);
+   * one that has merely crossed the cap is withdrawn at the next publication, so that a network hovering at the cap
+   * does not reload the data plane at every crossing.
    */
-  private static List<Cidr> carveHeld(Policy policy, List<Cidr> held, java.util.Set<Cidr> book,
-                                      java.util.NavigableSet<Cidr> innocents) {
+  private static List<Cidr> withdrawCrowded(Policy policy, List<Cidr> held, java.util.Set<Cidr> book,
+                                            java.util.NavigableSet<Cidr> innocents) {
     Policy.NetworkRule n = policy.networks;
     if (n == null || innocents == null) {
       return held;
     }
-    List<Cidr> networks = book.stream().filter(n::covers).toList();
-    java.util.TreeSet<Cidr> out = new java.util.TreeSet<>();
+    List<Cidr> crowded = book.stream()
+        .filter(b -> n.covers(b) && b.inside(innocents).size() > 2L * n.maxCarveOuts()).toList();
+    if (crowded.isEmpty()) {
+      return held;
+    }
+    List<Cidr> out = new ArrayList<>();
     for (Cidr e : held) {
-      Cidr net = book.contains(e) && !n.covers(e) ? null
-          : networks.stream().filter(b -> b.contains(e)).findFirst().orElse(null);
-      if (net == null) {
+      boolean perClientOrPrefix = book.contains(e) && !n.covers(e);
+      if (perClientOrPrefix || crowded.stream().noneMatch(b -> b.contains(e))) {
         out.add(e);
-      } else if (enforced(n, net, innocents)) {
-        out.addAll(e.without(innocents));
       }
     }
-    return new ArrayList<>(out);
+    return out;
   }
 
   private static KnownGoodClients knownGood(Policy policy, Map<String, Eval> evals) {

@@ -324,6 +324,33 @@ class DecisionEngineAggregateTest {
   }
 
   @Test
+  void aLoweredLevelWaitsForTheIntervalLikeABanChangeWhileARaisedOneGoesOutAtOnce() {
+    ScrapingPolicySpec spec = Policies.withOffenders(
+        Policies.ladder().toBuilder().banUpdateInterval("1m").cooldown("30s").build(), o -> {
+          o.setForDuration("0s");
+          return o;
+        });
+    Run run = new Run(spec);
+    run.budgeted = true;
+    run.at(0, Run.readings(500.0, Map.of()));
+    Decision up = run.at(120, Run.readings(500.0, Map.of("203.0.113.1", 50.0)));
+    assertThat(up.plan().level()).as("raised at once").isEqualTo("elevated");
+    assertThat(bans(up)).as("with the ban decided at the same time").containsExactly("203.0.113.1/32");
+    assertThat(up.held()).isFalse();
+    // quiet from t=130: the cooldown has passed at t=160, 40 s after the raise was published
+    run.at(130, Run.readings(0.0, Map.of()));
+    Decision lowered = run.at(160, Run.readings(0.0, Map.of()));
+    assertThat(lowered.next().level()).as("the decided level").isEqualTo("normal");
+    assertThat(lowered.plan().level()).as("the data plane keeps the raised level's settings").isEqualTo("elevated");
+    assertThat(lowered.plan().rateLimits()).isEqualTo(up.plan().rateLimits());
+    assertThat(lowered.held()).isTrue();
+    Decision later = run.at(180, Run.readings(0.0, Map.of()));
+    assertThat(later.plan().level()).as("a minute after the last publication").isEqualTo("normal");
+    assertThat(bans(later)).containsExactly("203.0.113.1/32");
+    assertThat(later.held()).isFalse();
+  }
+
+  @Test
   void aRevokedBanIsWithdrawnAtOnceEvenWithinTheInterval() {
     ScrapingPolicySpec spec = Policies.withOffenders(
         Policies.ladder().toBuilder().banUpdateInterval("1m").build(), o -> {

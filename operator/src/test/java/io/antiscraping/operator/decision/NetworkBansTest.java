@@ -49,8 +49,13 @@ class NetworkBansTest {
   }
 
   static Readings readings(double reads, Map<String, Double> crawl, Map<String, Double> shoppers) {
+    return readings(reads, crawl, shoppers, Map.of());
+  }
+
+  static Readings readings(double reads, Map<String, Double> crawl, Map<String, Double> shoppers,
+                           Map<String, Double> good) {
     Readings.Builder b = Readings.builder().scalar("reads", reads).perClient("clients", Map.of())
-        .perClient("crawl", crawl).perClient("good", Map.of());
+        .perClient("crawl", crawl).perClient("good", good);
     return (shoppers == null ? b.unavailable("shoppers", "Prometheus answered 503") : b.perClient("shoppers", shoppers))
         .build();
   }
@@ -121,17 +126,62 @@ class NetworkBansTest {
   }
 
   @Test
-  void aShopperWhoTurnsUpInsideABannedNetworkIsCarvedOutAtOnceEvenUnderTheWriteBudget() {
+  void aClientThatTurnsShopperLikeOrKnownGoodInsideABannedNetworkIsCarvedOutAtTheNextPublication() {
+    ScrapingPolicySpec spec = spec().toBuilder().banUpdateInterval("1m").build();
+    Map<String, Double> crawl = pool(200, 0.1);
+    // A shopper-like client inside when the ban is decided is carved out of it from the first publication.
+    Map<String, Double> early = Map.of("198.18.50.50", 1.0);
+    Run run = elevated(spec, crawl, early);
+    run.budgeted = true;
+    assertThat(run.at(130, readings(500, crawl, early)).held()).as("the ban waits for the interval").isTrue();
+    Decision first = run.at(180, readings(500, crawl, early));
+    assertThat(deniedAddress(first, "198.18.99.99")).isTrue();
+    assertThat(deniedAddress(first, "198.18.50.50")).isFalse();
+
+    // Within the interval after that publication, clients that turn shopper-like or known-good (a crawl's addresses
+    // can, by the draw of their pages) wait for the next publication: each crossing would otherwise be a write.
+    Map<String, Double> shoppers = Map.of("198.18.50.50", 1.0, "198.18.99.99", 1.0, "198.18.120.7", 1.0);
+    Map<String, Double> good = Map.of("198.18.99.99", 1.0);
+    Decision waiting = run.at(190, readings(500, crawl, shoppers, good));
+    assertThat(waiting.held()).as("the carve-outs wait for the next publication").isTrue();
+    assertThat(deniedAddress(waiting, "198.18.99.99")).isTrue();
+    assertThat(deniedAddress(waiting, "198.18.120.7")).isTrue();
+    assertThat(deniedAddress(waiting, "198.18.50.50")).isFalse();
+    Decision published = run.at(240, readings(500, crawl, shoppers, good));
+    assertThat(published.held()).isFalse();
+    assertThat(deniedAddress(published, "198.18.99.99")).isFalse();
+    assertThat(deniedAddress(published, "198.18.120.7")).isFalse();
+    assertThat(deniedAddress(published, "198.18.120.8")).isTrue();
+  }
+
+  @Test
+  void aPublishedNetworkBanWhoseShoppersCrossTheCapIsWithdrawnAtTheNextPublicationNotAtOnce() {
     ScrapingPolicySpec spec = spec().toBuilder().banUpdateInterval("1m").build();
     Map<String, Double> crawl = pool(200, 0.1);
     Run run = elevated(spec, crawl, Map.of());
     run.budgeted = true;
-    assertThat(run.at(130, readings(500, crawl, Map.of())).held()).as("the ban waits for the interval").isTrue();
-    assertThat(deniedAddress(run.at(180, readings(500, crawl, Map.of())), "198.18.99.99")).isTrue();
-    Decision d = run.at(182, readings(500, crawl, Map.of("198.18.99.99", 1.0)));
-    assertThat(d.held()).as("the write budget holds other changes").isFalse();
-    assertThat(deniedAddress(d, "198.18.99.99")).isFalse();
-    assertThat(deniedAddress(d, "198.18.99.98")).isTrue();
+    run.at(130, readings(500, crawl, Map.of()));
+    assertThat(deniedAddress(run.at(180, readings(500, crawl, Map.of())), "198.18.99.99")).as("published").isTrue();
+    Map<String, Double> nine = new HashMap<>();
+    for (int i = 1; i <= 9; i++) {
+      nine.put("198.18.250." + i, 1.0);
+    }
+    Decision over = run.at(182, readings(500, crawl, nine));
+    assertThat(deniedAddress(over, "198.18.99.99")).as("9 shoppers > maxCarveOuts 8: held until the next publication")
+        .isTrue();
+    assertThat(deniedAddress(over, "198.18.250.1")).as("a carve-out waits for the publication too").isTrue();
+    assertThat(deniedAddress(run.at(240, readings(500, crawl, nine)), "198.18.99.99")).as("withdrawn").isFalse();
+
+    Run again = elevated(spec, crawl, Map.of());
+    again.budgeted = true;
+    again.at(130, readings(500, crawl, Map.of()));
+    again.at(180, readings(500, crawl, Map.of()));
+    Map<String, Double> seventeen = new HashMap<>();
+    for (int i = 1; i <= 17; i++) {
+      seventeen.put("198.18.250." + i, 1.0);
+    }
+    assertThat(deniedAddress(again.at(182, readings(500, crawl, seventeen)), "198.18.99.99"))
+        .as("17 shoppers > twice the cap: withdrawn at once").isFalse();
   }
 
   @Test
