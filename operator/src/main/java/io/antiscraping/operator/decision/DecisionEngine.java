@@ -243,7 +243,8 @@ public final class DecisionEngine {
         exempt);
     boolean lowered = published != null && policy.indexOf(published.plan().level()) > policy.indexOf(levelName);
     WriteBudget.Outcome out = WriteBudget.apply(full, published, bans.revoked, policy.banUpdateInterval, now,
-        held -> withdrawCrowded(policy, held, bans.bans.keySet(), innocents), lowered);
+        held -> withdrawCrowded(policy, held, bans.bans.keySet(), innocents), lowered,
+        awaitNetwork(policy, bans, published, now));
     return new Decision(next, out.plan(), events, health, bans.capReached, summaries, out.published(), out.held(),
         knownGood == null || policy.knownGood == null ? null
             : new Decision.KnownGoodCount(knownGood.clients().size(), knownGood.leftOut()), bans.suspects);
@@ -309,6 +310,28 @@ public final class DecisionEngine {
       }
     }
     return new ArrayList<>(out);
+  }
+
+  /**
+   * Whether a per-client or prefix ban not yet published lies inside a network that qualifies for a network ban but
+   * has not qualified for the networks' {@code for} yet, and is not banned: that network's ban comes due within
+   * {@code for} if it keeps qualifying, and the next write should carry it (see {@link WriteBudget}).
+   */
+  private static boolean awaitNetwork(Policy policy, BanOutcome bans, PublishedPlan published, Instant now) {
+    Policy.NetworkRule n = policy.networks;
+    if (n == null || published == null) {
+      return false;
+    }
+    List<Cidr> coming = bans.prefixes.entrySet().stream()
+        .filter(q -> n.covers(q.getKey()) && !bans.bans.containsKey(q.getKey())
+            && q.getValue().plus(n.prefix().forDuration()).isAfter(now))
+        .map(Map.Entry::getKey).toList();
+    if (coming.isEmpty()) {
+      return false;
+    }
+    java.util.Set<Cidr> sent = new java.util.HashSet<>(published.plan().bans());
+    return bans.bans.keySet().stream()
+        .anyMatch(b -> !n.covers(b) && !sent.contains(b) && coming.stream().anyMatch(net -> net.contains(b)));
   }
 
   /**
@@ -723,7 +746,8 @@ public final class DecisionEngine {
         qualifying.put(oldest.get(i).getKey(), oldest.get(i).getValue());
       }
     }
-    return new BanOutcome(bans, offending, qualifying, capReached, revokedSet, suspects.stream().sorted(Decision.SuspectClient.STRONGEST_FIRST).toList());
+    return new BanOutcome(bans, offending, qualifying, capReached, revokedSet,
+        suspects.stream().sorted(Decision.SuspectClient.STRONGEST_FIRST).toList());
   }
 
   /** Qualifying prefixes remembered at most (the longest-qualifying ones). */

@@ -19,6 +19,11 @@ import java.util.Set;
  *   longer allows it is withdrawn at once. So are the network bans the engine withdraws from a held deny list (a
  *   network that turned out to hold many shoppers); carve-outs of clients that turned shopper-like or known-good
  *   inside a network ban wait like any list change.</li>
+ *   <li>A list change the interval allows waits while a ban not yet published lies inside a network that qualifies
+ *   for a network ban but has not for the networks' {@code for} yet: at most that {@code for}, so that the write
+ *   carries the network ban, which contains the whole pool, instead of spending the interval on the pool's first
+ *   per-client bans a moment before the network comes due. A raised level still goes out at once then, without
+ *   those bans (they follow with the network's).</li>
  *   <li>An interval of 0 publishes every change at once.</li>
  * </ul>
  */
@@ -36,17 +41,21 @@ final class WriteBudget {
   }
 
   static Outcome apply(EnforcementPlan full, PublishedPlan last, Set<Cidr> revoked, Duration interval, Instant now) {
-    return apply(full, last, revoked, interval, now, held -> held, false);
+    return apply(full, last, revoked, interval, now, held -> held, false, false);
   }
 
   /**
    * As above; {@code withdraw} turns a held deny list into the one to enforce now (it may only remove entries: the
-   * withdrawals that are never held); {@code lowered}: {@code full} is at a lower level than the published plan.
+   * withdrawals that are never held); {@code lowered}: {@code full} is at a lower level than the published plan;
+   * {@code awaitNetwork}: a ban not yet published lies inside a network whose own ban is about to come due, and a
+   * publication the interval would allow now waits for it (see the class comment).
    */
   static Outcome apply(EnforcementPlan full, PublishedPlan last, Set<Cidr> revoked, Duration interval, Instant now,
-                       java.util.function.UnaryOperator<List<Cidr>> withdraw, boolean lowered) {
+                       java.util.function.UnaryOperator<List<Cidr>> withdraw, boolean lowered, boolean awaitNetwork) {
     boolean levelChanged = last != null && !last.plan().level().equals(full.level());
-    if (last == null || (levelChanged && !lowered) || interval.isZero() || !now.isBefore(last.at().plus(interval))) {
+    boolean raised = levelChanged && !lowered;
+    if (last == null || interval.isZero()
+        || ((raised || !now.isBefore(last.at().plus(interval))) && !awaitNetwork)) {
       PublishedPlan next = last != null && sameLists(last.plan(), full) ? new PublishedPlan(full, last.at())
           : new PublishedPlan(full, now);
       return new Outcome(full, next, false);
@@ -57,9 +66,11 @@ final class WriteBudget {
     List<Cidr> bans = new ArrayList<>(last.plan().bans());
     // A revoked ban is withdrawn at once, with the pieces of it a carved network ban was published as.
     bans.removeIf(b -> revoked.contains(b) || (!full.bans().contains(b) && revoked.stream().anyMatch(r -> r.contains(b))));
-    // A lowered level is held whole: the published level's settings, with its lists as held above.
-    EnforcementPlan held = (levelChanged ? last.plan() : full).withLists(withdraw.apply(bans), last.plan().knownGood());
-    return new Outcome(held, new PublishedPlan(held, last.at()), levelChanged || !sameLists(held, full));
+    // A lowered level is held whole: the published level's settings, with its lists as held above. A raised level
+    // (here only while a network ban is coming due) goes out now with the lists as held.
+    boolean heldLower = levelChanged && lowered;
+    EnforcementPlan held = (heldLower ? last.plan() : full).withLists(withdraw.apply(bans), last.plan().knownGood());
+    return new Outcome(held, new PublishedPlan(held, last.at()), heldLower || !sameLists(held, full));
   }
 
   private static boolean sameLists(EnforcementPlan a, EnforcementPlan b) {

@@ -155,6 +155,68 @@ class NetworkBansTest {
   }
 
   @Test
+  void aPerClientBanInsideANetworkAboutToComeDueWaitsForItSoThatOneWriteCarriesBoth() {
+    ScrapingPolicySpec spec = spec().toBuilder().banUpdateInterval("1m").build();
+    Map<String, Double> crawl = pool(200, 0.1);
+    // 198.18.3.3 is far above the per-client bar (20 for 1m) from t=65: its ban is due at t=125. The network
+    // qualifies from t=120 (the level elevated) and is due at t=130 (for 10s).
+    Map<String, Double> offender = Map.of("198.18.3.3", 50.0);
+    java.util.function.BiFunction<Map<String, Double>, Map<String, Double>, Readings> at = (clients, pool) ->
+        Readings.builder().scalar("reads", 500).perClient("clients", clients).perClient("crawl", pool)
+            .perClient("good", Map.of()).perClient("shoppers", Map.of()).build();
+    Run run = new Run(spec);
+    run.budgeted = true;
+    run.at(0, at.apply(Map.of(), Map.of()));
+    run.at(65, at.apply(offender, Map.of()));
+    assertThat(run.at(120, at.apply(offender, crawl)).next().level()).isEqualTo("elevated");
+    Decision waiting = run.at(125, at.apply(offender, crawl));
+    assertThat(waiting.next().bans()).containsKey(Cidr.parse("198.18.3.3").orElseThrow());
+    assertThat(waiting.plan().bans()).as("the interval allows a write, but the network comes due in 5 s").isEmpty();
+    assertThat(waiting.held()).isTrue();
+    Decision both = run.at(130, at.apply(offender, crawl));
+    assertThat(both.held()).isFalse();
+    assertThat(deniedAddress(both, "198.18.3.3")).isTrue();
+    assertThat(deniedAddress(both, "198.18.99.99")).as("the network's ban in the same write").isTrue();
+
+    // Without a network coming due, the same ban goes out when the interval allows.
+    Run alone = new Run(spec);
+    alone.budgeted = true;
+    alone.at(0, at.apply(Map.of(), Map.of()));
+    alone.at(65, at.apply(offender, Map.of()));
+    alone.at(120, at.apply(offender, Map.of()));
+    assertThat(deniedAddress(alone.at(125, at.apply(offender, Map.of())), "198.18.3.3")).isTrue();
+
+    // A level raised meanwhile goes out at once, without the waiting ban; the network's write carries it.
+    Run raised = new Run(spec);
+    raised.budgeted = true;
+    java.util.function.BiFunction<Double, Map<String, Double>, Readings> reads = (r, pool) ->
+        Readings.builder().scalar("reads", r).perClient("clients", offender).perClient("crawl", pool)
+            .perClient("good", Map.of()).perClient("shoppers", Map.of()).build();
+    raised.at(0, at.apply(Map.of(), Map.of()));
+    raised.at(65, reads.apply(1500.0, Map.of()));
+    assertThat(raised.at(120, reads.apply(1500.0, crawl)).next().level()).isEqualTo("elevated");
+    Decision high = raised.at(125, reads.apply(1500.0, crawl));
+    assertThat(high.plan().level()).as("reads > 1000 for 1m").isEqualTo("high");
+    assertThat(high.plan().bans()).isEmpty();
+    assertThat(high.held()).isTrue();
+    Decision carried = raised.at(130, reads.apply(1500.0, crawl));
+    assertThat(deniedAddress(carried, "198.18.3.3")).isTrue();
+    assertThat(deniedAddress(carried, "198.18.99.99")).isTrue();
+    assertThat(carried.held()).isFalse();
+
+    // A network that stops qualifying releases the wait at the next evaluation.
+    Run gone = new Run(spec);
+    gone.budgeted = true;
+    gone.at(0, at.apply(Map.of(), Map.of()));
+    gone.at(65, at.apply(offender, Map.of()));
+    gone.at(120, at.apply(offender, crawl));
+    assertThat(gone.at(125, at.apply(offender, crawl)).plan().bans()).isEmpty();
+    Decision released = gone.at(127, at.apply(offender, Map.of()));
+    assertThat(deniedAddress(released, "198.18.3.3")).isTrue();
+    assertThat(deniedAddress(released, "198.18.99.99")).isFalse();
+  }
+
+  @Test
   void aPublishedNetworkBanWhoseShoppersCrossTheCapIsWithdrawnAtTheNextPublicationNotAtOnce() {
     ScrapingPolicySpec spec = spec().toBuilder().banUpdateInterval("1m").build();
     Map<String, Double> crawl = pool(200, 0.1);
