@@ -40,13 +40,10 @@ final class WriteBudget {
   record Outcome(EnforcementPlan plan, PublishedPlan published, boolean held) {
   }
 
-  static Outcome apply(EnforcementPlan full, PublishedPlan last, Set<Cidr> revoked, Duration interval, Instant now) {
-    return apply(full, last, revoked, interval, now, held -> held, false, false);
-  }
-
   /**
-   * As above; {@code withdraw} turns a held deny list into the one to enforce now (it may only remove entries: the
-   * withdrawals that are never held); {@code lowered}: {@code full} is at a lower level than the published plan;
+   * Applies the budget to {@code full}, the plan decided now, given {@code last}, what was published (null: nothing
+   * yet); {@code revoked}: bans the spec no longer allows; {@code withdraw} turns a held deny list into the one to
+   * enforce now (it may only remove entries: the withdrawals that are never held); {@code lowered}: {@code full} is at a lower level than the published plan;
    * {@code awaitNetwork}: a ban not yet published lies inside a network whose own ban is about to come due, and a
    * publication the interval would allow now waits for it (see the class comment).
    */

@@ -60,6 +60,12 @@ class NetworkBansTest {
         .build();
   }
 
+  /** Readings with per-client offenders ({@code clients}) and no shopper-like or known-good client. */
+  static Readings offenderReadings(double reads, Map<String, Double> clients, Map<String, Double> crawl) {
+    return Readings.builder().scalar("reads", reads).perClient("clients", clients).perClient("crawl", crawl)
+        .perClient("good", Map.of()).perClient("shoppers", Map.of()).build();
+  }
+
   /** A run at the elevated level from t=120 s on (reads 500 since 0). */
   static Run elevated(ScrapingPolicySpec spec, Map<String, Double> crawl, Map<String, Double> shoppers) {
     Run run = new Run(spec);
@@ -162,8 +168,7 @@ class NetworkBansTest {
     // qualifies from t=120 (the level elevated) and is due at t=130 (for 10s).
     Map<String, Double> offender = Map.of("198.18.3.3", 50.0);
     java.util.function.BiFunction<Map<String, Double>, Map<String, Double>, Readings> at = (clients, pool) ->
-        Readings.builder().scalar("reads", 500).perClient("clients", clients).perClient("crawl", pool)
-            .perClient("good", Map.of()).perClient("shoppers", Map.of()).build();
+        offenderReadings(500, clients, pool);
     Run run = new Run(spec);
     run.budgeted = true;
     run.at(0, at.apply(Map.of(), Map.of()));
@@ -190,8 +195,7 @@ class NetworkBansTest {
     Run raised = new Run(spec);
     raised.budgeted = true;
     java.util.function.BiFunction<Double, Map<String, Double>, Readings> reads = (r, pool) ->
-        Readings.builder().scalar("reads", r).perClient("clients", offender).perClient("crawl", pool)
-            .perClient("good", Map.of()).perClient("shoppers", Map.of()).build();
+        offenderReadings(r, offender, pool);
     raised.at(0, at.apply(Map.of(), Map.of()));
     raised.at(65, reads.apply(1500.0, Map.of()));
     assertThat(raised.at(120, reads.apply(1500.0, crawl)).next().level()).isEqualTo("elevated");
