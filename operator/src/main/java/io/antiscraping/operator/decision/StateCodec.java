@@ -177,7 +177,7 @@ public final class StateCodec {
     }
 
     Map<Cidr, Instant> prefixes = new HashMap<>();
-    for (Map.Entry<Cidr, Instant> e : CompactCodec.decode(m.getPrefixes(), DecisionEngine.MAX_QUALIFYING_PREFIXES)) {
+    for (Map.Entry<Cidr, Instant> e : CompactCodec.decode(m.getPrefixes(), BanBook.MAX_QUALIFYING_PREFIXES)) {
       prefixes.put(e.getKey(), notAfter(e.getValue(), now));
     }
 

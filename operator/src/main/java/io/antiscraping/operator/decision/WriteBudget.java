@@ -41,18 +41,23 @@ final class WriteBudget {
   }
 
   /**
-   * Applies the budget to {@code full}, the plan decided now, given {@code last}, what was published (null: nothing
-   * yet); {@code revoked}: bans the spec no longer allows; {@code withdraw} turns a held deny list into the one to
-   * enforce now (it may only remove entries: the withdrawals that are never held); {@code lowered}: {@code full} is at a lower level than the published plan;
-   * {@code awaitNetwork}: a ban not yet published lies inside a network whose own ban is about to come due, and a
-   * publication the interval would allow now waits for it (see the class comment).
+   * What the engine decided now, for the budget to hold or let through.
+   *
+   * @param full     the plan decided now
+   * @param lowered  {@code full} is at a lower level than the published plan
+   * @param revoked  bans the spec no longer allows (withdrawn at once)
+   * @param networks the network bans' withdrawals that are never held, and whether to wait for a network ban
    */
-  static Outcome apply(EnforcementPlan full, PublishedPlan last, Set<Cidr> revoked, Duration interval, Instant now,
-                       java.util.function.UnaryOperator<List<Cidr>> withdraw, boolean lowered, boolean awaitNetwork) {
+  record Proposal(EnforcementPlan full, boolean lowered, Set<Cidr> revoked, NetworkBans.Outlook networks) {
+  }
+
+  /** Applies the budget of {@code interval} to {@code p}, given {@code last}, what was published (null: nothing yet). */
+  static Outcome apply(Proposal p, PublishedPlan last, Duration interval, Instant now) {
+    EnforcementPlan full = p.full();
     boolean levelChanged = last != null && !last.plan().level().equals(full.level());
-    boolean raised = levelChanged && !lowered;
+    boolean raised = levelChanged && !p.lowered();
     if (last == null || interval.isZero()
-        || ((raised || !now.isBefore(last.at().plus(interval))) && !awaitNetwork)) {
+        || ((raised || !now.isBefore(last.at().plus(interval))) && !p.networks().awaitNetwork())) {
       PublishedPlan next = last != null && sameLists(last.plan(), full) ? new PublishedPlan(full, last.at())
           : new PublishedPlan(full, now);
       return new Outcome(full, next, false);
@@ -60,13 +65,15 @@ final class WriteBudget {
     if (!levelChanged && sameLists(last.plan(), full)) {
       return new Outcome(full, new PublishedPlan(full, last.at()), false);
     }
+    Set<Cidr> revoked = p.revoked();
     List<Cidr> bans = new ArrayList<>(last.plan().bans());
     // A revoked ban is withdrawn at once, with the pieces of it a carved network ban was published as.
     bans.removeIf(b -> revoked.contains(b) || (!full.bans().contains(b) && revoked.stream().anyMatch(r -> r.contains(b))));
     // A lowered level is held whole: the published level's settings, with its lists as held above. A raised level
     // (here only while a network ban is coming due) goes out now with the lists as held.
-    boolean heldLower = levelChanged && lowered;
-    EnforcementPlan held = (heldLower ? last.plan() : full).withLists(withdraw.apply(bans), last.plan().knownGood());
+    boolean heldLower = levelChanged && p.lowered();
+    EnforcementPlan held = (heldLower ? last.plan() : full).withLists(p.networks().withdraw(bans),
+        last.plan().knownGood());
     return new Outcome(held, new PublishedPlan(held, last.at()), heldLower || !sameLists(held, full));
   }
 
