@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
  * line); each is mapped to the RBAC attributes the API server authorizes (group, resource, subresource, verb,
  * name) and must be allowed by the rendered ClusterRole and leader-election Role; each grant must be used by some
  * request, except the grants of data-plane providers that are off by default and the grants no request path can
- * show (see {@link #NOT_REQUEST_VISIBLE}).
+ * show (see {@link #NOT_REQUEST_VISIBLE}). An integration test (failsafe, in {@code verify}): it reads what the
+ * operator module's integration tests recorded earlier in the same build, so the unit layer needs nothing run first.
  */
-class RbacProofTest {
+class RbacProofIT {
 
   static final Path REQUESTS = Path.of("..", "operator", "target", "api-requests");
   static final Path REPORT = Path.of("target", "rbac-report.txt");
