@@ -346,4 +346,61 @@ class NetworkBansTest {
     assertThat(d.hasEvent(DecisionEvent.BANS_REVOKED)).isTrue();
     assertThat(d.plan().bans()).as("no piece of the revoked network stays").isEmpty();
   }
+
+  // ---- the part on its own ----
+
+  private static Cidr cidr(String s) {
+    return Cidr.parse(s).orElseThrow();
+  }
+
+  private static NetworkBans part(String... innocents) {
+    TreeSet<Cidr> set = new TreeSet<>();
+    for (String i : innocents) {
+      set.add(cidr(i));
+    }
+    return new NetworkBans(Policy.of(spec(), List.of()).networks, set);
+  }
+
+  @Test
+  void aNetworkBanIsEnforcedAsTheNetworkMinusItsInnocentsUpToTheCarveOutCap() {
+    NetworkBans eight = part("198.18.1.1", "198.18.2.2", "198.18.3.3", "198.18.4.4", "198.18.5.5", "198.18.6.6",
+        "198.18.7.7", "198.18.8.8");
+    assertThat(eight.enforced(cidr(NET))).isTrue();
+    List<Cidr> denied = eight.denylist(List.of(cidr(NET), cidr("203.0.113.9/32")), null);
+    assertThat(denied).contains(cidr("203.0.113.9/32")).noneMatch(d -> d.contains(cidr("198.18.5.5")))
+        .anyMatch(d -> d.contains(cidr("198.18.5.4")));
+    NetworkBans nine = part("198.18.1.1", "198.18.2.2", "198.18.3.3", "198.18.4.4", "198.18.5.5", "198.18.6.6",
+        "198.18.7.7", "198.18.8.8", "198.18.9.9");
+    assertThat(nine.enforced(cidr(NET))).isFalse();
+    assertThat(nine.denylist(List.of(cidr(NET)), null)).as("a network of shoppers is not enforced").isEmpty();
+  }
+
+  @Test
+  void whileTheInnocentsAreUnknownWhatWasPublishedForANetworkBanStays() {
+    NetworkBans unknown = new NetworkBans(Policy.of(spec(), List.of()).networks, null);
+    EnforcementPlan last = Plans.forLevel(spec(), "elevated", List.of(cidr("198.18.0.0/17"), cidr("198.18.128.0/18")),
+        List.of());
+    assertThat(unknown.denylist(List.of(cidr(NET)), new PublishedPlan(last, Policies.T0)))
+        .containsExactly(cidr("198.18.0.0/17"), cidr("198.18.128.0/18"));
+    assertThat(unknown.denylist(List.of(cidr(NET)), null)).isEmpty();
+    assertThat(unknown.covers(cidr("198.18.4.4/32"), java.util.Set.of(cidr(NET))))
+        .as("an unenforced network covers nothing").isFalse();
+  }
+
+  @Test
+  void aCrowdedNetworkIsWithdrawnFromAHeldListButTheBansInsideItStay() {
+    List<String> many = new ArrayList<>();
+    for (int i = 1; i <= 17; i++) {
+      many.add("198.18." + i + ".1");
+    }
+    NetworkBans crowded = part(many.toArray(String[]::new));
+    java.util.Set<Cidr> book = java.util.Set.of(cidr(NET), cidr("198.18.200.7/32"));
+    NetworkBans.Outlook outlook = crowded.outlook(book, Map.of(), null, Policies.T0);
+    assertThat(outlook.crowded()).containsExactly(cidr(NET));
+    assertThat(outlook.withdraw(List.of(cidr("198.18.0.0/17"), cidr("198.18.200.7/32"), cidr("203.0.113.9/32"))))
+        .containsExactly(cidr("198.18.200.7/32"), cidr("203.0.113.9/32"));
+    NetworkBans.Outlook sixteen = part(many.subList(0, 16).toArray(String[]::new))
+        .outlook(book, Map.of(), null, Policies.T0);
+    assertThat(sixteen.crowded()).as("twice the cap is not yet crowded").isEmpty();
+  }
 }
