@@ -10,6 +10,7 @@ import io.antiscraping.api.v1alpha1.StatusCondition;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.decision.Cidr;
 import io.antiscraping.operator.decision.DecisionEngine;
+import io.antiscraping.operator.decision.DecisionEvent;
 import io.antiscraping.operator.detection.QueryResult;
 import io.antiscraping.operator.detection.SignalReader;
 import io.antiscraping.operator.enforcement.EnforcementReport;
@@ -336,7 +337,7 @@ final class PolicyTest {
       }
       if (a.has("events")) {
         n++;
-        List<String> reasons = e.notices().stream().map(Evaluation.Notice::reason).toList();
+        List<String> reasons = e.notices().stream().map(DecisionEvent::reason).toList();
         for (JsonNode r : a.get("events")) {
           if (!reasons.contains(r.asText())) {
             fail("events", "expected an event " + r.asText() + ", got " + (reasons.isEmpty() ? "none" : reasons));

@@ -1,8 +1,10 @@
 package io.antiscraping.operator.reconciler;
 
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
+import io.antiscraping.operator.decision.DecisionEvent;
 import io.antiscraping.operator.decision.EffectCheck;
 import io.antiscraping.operator.decision.EnforcementPlan;
+import io.antiscraping.operator.decision.MetricsHealth;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -23,14 +25,7 @@ import java.util.function.Consumer;
  * @param effect        the spec.enforcementCheck verdict; null without a check or when its signal failed
  */
 public record Evaluation(EnforcementPlan plan, int levelIndex, Consumer<ScrapingPolicyStatus> writeState,
-                         List<Notice> notices, MetricsState metrics, boolean banCapReached, Integer knownGood,
-                         boolean held, int suspectCount, String suspects, EffectCheck.Result effect) {
-
-  /** Something worth an Event. */
-  public record Notice(boolean warning, String reason, String message) {
-  }
-
-  /** The MetricsAvailable condition. */
-  public record MetricsState(boolean available, String reason, String message) {
-  }
+                         List<DecisionEvent> notices, MetricsHealth metrics, boolean banCapReached,
+                         Integer knownGood, boolean held, int suspectCount, String suspects,
+                         EffectCheck.Result effect) {
 }

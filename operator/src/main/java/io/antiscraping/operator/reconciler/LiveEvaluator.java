@@ -126,8 +126,6 @@ public final class LiveEvaluator implements PolicyEvaluator {
     if (!state.level().equals(d.next().level())) {
       metrics.levelTransition(ns, name, state.level(), d.next().level());
     }
-    List<Evaluation.Notice> notices = d.events().stream()
-        .map(e -> new Evaluation.Notice(e.warning(), e.reason(), e.message())).toList();
     List<Level> levels = spec.getLevels();
     int index = 0;
     for (int i = 0; i < levels.size(); i++) {
@@ -135,8 +133,7 @@ public final class LiveEvaluator implements PolicyEvaluator {
         index = i;
       }
     }
-    return new Evaluation(d.plan(), index, status -> StateCodec.toStatus(d, status), notices,
-        new Evaluation.MetricsState(d.metrics().available(), d.metrics().reason(), d.metrics().message()),
+    return new Evaluation(d.plan(), index, status -> StateCodec.toStatus(d, status), d.events(), d.metrics(),
         d.banCapReached(), d.knownGood() == null ? null : d.knownGood().clients(), d.held(), d.suspects().size(), d.suspectsMessage(),
         effect);
   }

@@ -5,6 +5,7 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
 import io.antiscraping.api.v1alpha1.Targets;
+import io.antiscraping.operator.decision.DecisionEvent;
 import io.antiscraping.operator.decision.Messages;
 import io.antiscraping.operator.enforcement.ApiKind;
 import io.antiscraping.operator.enforcement.EnforcementReport;
@@ -305,7 +306,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
 
   private void recordEvents(ScrapingPolicy policy, ScrapingPolicyStatus previous, ScrapingPolicyStatus next,
                             Evaluation evaluation, EnforcementReport report) {
-    for (Evaluation.Notice n : evaluation.notices()) {
+    for (DecisionEvent n : evaluation.notices()) {
       if (n.warning()) {
         events.warning(policy, n.reason(), n.message());
       } else {

@@ -3,6 +3,7 @@ package io.antiscraping.operator.reconciler;
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
 import io.antiscraping.api.v1alpha1.TargetStatus;
+import io.antiscraping.operator.decision.MetricsHealth;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +40,7 @@ final class StatusBuilder {
     Conditions c = new Conditions(previous.getConditions(), generation, now);
     c.set(Conditions.INVALID, false, "Valid", "the spec is valid");
     c.set(Conditions.STALLED, false, "Valid", "the spec is valid");
-    Evaluation.MetricsState m = evaluation.metrics();
+    MetricsHealth m = evaluation.metrics();
     c.set(Conditions.METRICS_AVAILABLE, m.available(), m.reason(), m.message());
     boolean conflict = !report.conflicts().isEmpty();
     c.set(Conditions.CONFLICT, conflict, conflict ? "TargetConflict" : "NoConflict",
@@ -134,7 +135,7 @@ final class StatusBuilder {
     return next;
   }
 
-  private static String notReadyReason(Conditions c, boolean enforced, boolean conflict, Evaluation.MetricsState m) {
+  private static String notReadyReason(Conditions c, boolean enforced, boolean conflict, MetricsHealth m) {
     if (conflict) {
       return "Conflict";
     }
