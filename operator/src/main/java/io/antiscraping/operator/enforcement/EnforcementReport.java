@@ -28,6 +28,14 @@ public record EnforcementReport(List<TargetResult> targets, List<String> conflic
     this(targets, conflicts, notEnforceable, changes, writes, List.of());
   }
 
+  /** Nothing to report: no target, nothing written. */
+  public static final EnforcementReport NONE = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+
+  /** Only writes: the changes made (or, in a dry run, that would be made) and the API writes they took. */
+  public static EnforcementReport writesOnly(List<String> changes, int writes) {
+    return new EnforcementReport(List.of(), List.of(), List.of(), changes, writes);
+  }
+
   /** One target's result. */
   public record TargetResult(String kind, String name, boolean enforced, String message) {
   }

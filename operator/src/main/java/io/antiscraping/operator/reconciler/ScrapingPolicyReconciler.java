@@ -162,7 +162,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     try {
       List<? extends HasMetadata> candidates = providerProblem != null ? List.of() : candidates(ctx, enforcer, policy);
       if (providerProblem != null) {
-        report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+        report = EnforcementReport.NONE;
       } else if (spec.isDryRun()) {
         report = merge(enforcer.suspend(ref(policy), candidates),
             enforcer.enforce(ref(policy), competing(ctx.getPrimaryCache(), policy), candidates, evaluation.plan(), true));
@@ -174,7 +174,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     } catch (KubernetesClientException e) {
       writeFailure = "writing to the data plane failed (will retry): " + Messages.sanitize(e.getMessage());
       LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
-      report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+      report = EnforcementReport.NONE;
     }
     if (writeFailure == null && !report.writeFailures().isEmpty()) {
       writeFailure = "writing to the data plane failed for " + report.writeFailures().size()
@@ -224,7 +224,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
    * was changed (nothing, and no write, in the usual case), or everything when {@code current} is null (deletion).
    */
   private EnforcementReport releaseElsewhere(ScrapingPolicy policy, Context<ScrapingPolicy> ctx, Enforcer current) {
-    EnforcementReport report = new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+    EnforcementReport report = EnforcementReport.NONE;
     for (Enforcer other : enforcers.values()) {
       if (other != current && !unavailable.containsKey(other.provider())) {
         List<? extends HasMetadata> candidates = candidates(ctx, other, policy);

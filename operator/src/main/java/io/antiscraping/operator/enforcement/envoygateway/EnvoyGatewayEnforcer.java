@@ -19,6 +19,7 @@ import io.antiscraping.operator.enforcement.OwnedObjectWriter;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter.Outcome;
 import io.antiscraping.operator.enforcement.OwnedObjects;
 import io.antiscraping.operator.enforcement.PolicyRef;
+import io.antiscraping.operator.enforcement.TargetArbiter;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -110,14 +111,10 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
       if (!policy.selector().matches(route.getMetadata().getLabels())) {
         continue;
       }
-      Optional<PolicyRef> winner = competing.stream()
-          .filter(p -> p.selector().matches(route.getMetadata().getLabels()))
-          .min(PolicyRef.PRECEDENCE);
-      if (winner.isPresent() && !winner.get().sameAs(policy)) {
-        String why = "HTTPRoute " + name + " is also selected by policy " + winner.get().name()
-            + ", which takes precedence (older, or same age and first by name)";
-        report.conflicts.add(why);
-        report.targets.add(new TargetResult(KIND, name, false, why));
+      Optional<TargetArbiter.Lost> lost = TargetArbiter.lost(policy, competing, route, KIND);
+      if (lost.isPresent()) {
+        report.conflicts.add(lost.get().why());
+        report.targets.add(new TargetResult(KIND, name, false, lost.get().why()));
         continue;
       }
       Route r = new Route(route);

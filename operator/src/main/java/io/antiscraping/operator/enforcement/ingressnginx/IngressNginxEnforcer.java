@@ -10,6 +10,7 @@ import io.antiscraping.operator.enforcement.EnforcementReport.TargetResult;
 import io.antiscraping.operator.enforcement.Enforcer;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter;
 import io.antiscraping.operator.enforcement.PolicyRef;
+import io.antiscraping.operator.enforcement.TargetArbiter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -80,16 +81,12 @@ public final class IngressNginxEnforcer implements Enforcer {
         }
         continue;
       }
-      Optional<PolicyRef> winner = competing.stream()
-          .filter(p -> p.selector().matches(target.getMetadata().getLabels()))
-          .min(PolicyRef.PRECEDENCE);
-      if (winner.isPresent() && !winner.get().sameAs(policy)) {
-        String why = "Ingress " + name + " is also selected by policy " + winner.get().name()
-            + ", which takes precedence (older, or same age and first by name)";
-        report.conflicts.add(why);
-        report.targets.add(new TargetResult(KIND, name, false, why));
+      Optional<TargetArbiter.Lost> lost = TargetArbiter.lost(policy, competing, target, KIND);
+      if (lost.isPresent()) {
+        report.conflicts.add(lost.get().why());
+        report.targets.add(new TargetResult(KIND, name, false, lost.get().why()));
         if (ownedBy(target, policy.name())) {
-          release(target, report, "handed over to policy " + winner.get().name());
+          release(target, report, "handed over to policy " + lost.get().winner().name());
         }
         continue;
       }

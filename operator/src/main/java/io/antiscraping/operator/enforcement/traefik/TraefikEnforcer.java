@@ -97,11 +97,11 @@ public final class TraefikEnforcer implements Enforcer {
     String name = TraefikMiddleware.name(policy.name());
     Optional<GenericKubernetesResource> existing = find(policy, candidates, name);
     if (existing.isPresent() && !OwnedObjects.ownedBy(existing.get(), policy)) {
-      return new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+      return EnforcementReport.NONE;
     }
     Written w = write(policy, name, TraefikMiddleware.neutral(), existing.orElse(null),
         "dry run: no limit (kept so that routers referencing it keep serving)");
-    return new EnforcementReport(List.of(), List.of(), List.of(), w.changes(), w.writes());
+    return EnforcementReport.writesOnly(w.changes(), w.writes());
   }
 
   @Override
@@ -110,10 +110,10 @@ public final class TraefikEnforcer implements Enforcer {
     Optional<GenericKubernetesResource> existing = find(policy, candidates, name)
         .filter(o -> OwnedObjects.ownedBy(o, policy));
     if (existing.isEmpty()) {
-      return new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+      return EnforcementReport.NONE;
     }
     writer.delete(MIDDLEWARE, existing.get());
-    return new EnforcementReport(List.of(), List.of(), List.of(), List.of("Middleware " + policy.namespace() + "/"
+    return EnforcementReport.writesOnly(List.of("Middleware " + policy.namespace() + "/"
         + name + " deleted (routers still referencing " + TraefikMiddleware.reference(policy.namespace(), policy.name())
         + " stop serving until the reference is removed)"), 1);
   }
@@ -125,9 +125,9 @@ public final class TraefikEnforcer implements Enforcer {
     Optional<GenericKubernetesResource> existing = find(policy, candidates, name)
         .filter(o -> OwnedObjects.ownedBy(o, policy));
     if (existing.isEmpty()) {
-      return new EnforcementReport(List.of(), List.of(), List.of(), List.of(), 0);
+      return EnforcementReport.NONE;
     }
-    return new EnforcementReport(List.of(), List.of(), List.of(), List.of("Middleware " + policy.namespace() + "/"
+    return EnforcementReport.writesOnly(List.of("Middleware " + policy.namespace() + "/"
         + name + " deleted with policy " + policy.name() + " (garbage collector, through its owner reference; routers"
         + " still referencing " + TraefikMiddleware.reference(policy.namespace(), policy.name())
         + " stop serving until the reference is removed)"), 0);
