@@ -3,7 +3,7 @@ package io.antiscraping.operator.decision;
 import io.antiscraping.operator.decision.EngineState.BanEntry;
 import io.antiscraping.operator.decision.EngineState.Offending;
 import io.antiscraping.operator.decision.EngineState.PrefixEvidence;
-import io.antiscraping.operator.decision.Policy.OffendersRule;
+import io.antiscraping.operator.decision.CompiledPolicy.OffendersRule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,7 +76,7 @@ final class BanBook {
     }
   }
 
-  private final Policy policy;
+  private final CompiledPolicy policy;
   private final KnownGoodClients knownGood;
   private final NetworkBans networks;
 
@@ -84,7 +84,7 @@ final class BanBook {
    * @param knownGood the known-good clients, null when unknown (then no prefix qualifies)
    * @param networks  the network bans' innocents at this evaluation
    */
-  BanBook(Policy policy, KnownGoodClients knownGood, NetworkBans networks) {
+  BanBook(CompiledPolicy policy, KnownGoodClients knownGood, NetworkBans networks) {
     this.policy = policy;
     this.knownGood = knownGood;
     this.networks = networks;

@@ -19,14 +19,14 @@ final class CooldownWindow {
   private record Entry(int level, Instant at) {
   }
 
-  private final Policy policy;
+  private final CompiledPolicy policy;
   private final List<Entry> entries = new ArrayList<>();
 
   /**
    * The window at {@code now}: the previous recommendations of levels still in the policy and inside the window,
    * oldest first (a time in the future counts as now).
    */
-  CooldownWindow(Policy policy, List<Recommendation> previous, Instant now) {
+  CooldownWindow(CompiledPolicy policy, List<Recommendation> previous, Instant now) {
     this.policy = policy;
     Instant cutoff = now.minus(policy.cooldown);
     List<Recommendation> sorted = new ArrayList<>(previous);

@@ -53,7 +53,7 @@ public record Decision(EngineState next, EnforcementPlan plan, List<DecisionEven
       return "";
     }
     List<String> listed = suspects.stream().limit(5)
-        .map(x -> x.client() + " (above " + Fmt.num(x.bar()) + ")").toList();
+        .map(x -> x.client() + " (above " + Formatting.num(x.bar()) + ")").toList();
     return suspects.size() + " internal client address(es) that no ban may cover (never-banned, or private and "
         + "allowlisted) are above the offender bar: " + String.join(", ", listed)
         + (suspects.size() > listed.size() ? " and " + (suspects.size() - listed.size()) + " more" : "")

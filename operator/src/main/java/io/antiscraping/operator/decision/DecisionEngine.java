@@ -1,7 +1,7 @@
 package io.antiscraping.operator.decision;
 
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
-import io.antiscraping.operator.decision.Policy.Cond;
+import io.antiscraping.operator.decision.CompiledPolicy.Cond;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
@@ -71,7 +71,7 @@ public final class DecisionEngine {
 
   private Decision decideAt(ScrapingPolicySpec spec, EngineState previous, Readings readings, Instant now,
                             PublishedPlan published) {
-    Policy policy = Policy.of(spec, neverBanned);
+    CompiledPolicy policy = CompiledPolicy.of(spec, neverBanned);
     SignalValues signals = SignalValues.of(policy, readings);
     Map<String, Instant> trueSince = conditionsTrueSince(policy, previous, signals, now);
     int recommended = recommended(policy, trueSince, now);
@@ -115,7 +115,7 @@ public final class DecisionEngine {
   }
 
   /** Since when each comparison true now has been true (continuously; a time in the future counts as now). */
-  private static Map<String, Instant> conditionsTrueSince(Policy policy, EngineState previous, SignalValues signals,
+  private static Map<String, Instant> conditionsTrueSince(CompiledPolicy policy, EngineState previous, SignalValues signals,
                                                           Instant now) {
     Map<String, Instant> trueSince = new HashMap<>();
     for (List<Cond> cs : policy.conditions) {
@@ -131,7 +131,7 @@ public final class DecisionEngine {
   }
 
   /** The highest level other than the baseline all of whose conditions hold, else the baseline (index 0). */
-  private static int recommended(Policy policy, Map<String, Instant> trueSince, Instant now) {
+  private static int recommended(CompiledPolicy policy, Map<String, Instant> trueSince, Instant now) {
     for (int i = policy.levels.size() - 1; i > 0; i--) {
       List<Cond> cs = policy.conditions.get(i);
       if (!cs.isEmpty() && cs.stream().allMatch(c -> holds(c, trueSince, now))) {
@@ -147,7 +147,7 @@ public final class DecisionEngine {
   }
 
   /** The known-good clients: none without spec.knownGood, null while its signal is unavailable. */
-  private static KnownGoodClients knownGood(Policy policy, SignalValues signals) {
+  private static KnownGoodClients knownGood(CompiledPolicy policy, SignalValues signals) {
     if (policy.knownGood == null) {
       return KnownGoodClients.NONE;
     }

@@ -27,6 +27,6 @@ public record DecisionEvent(boolean warning, String reason, String message) {
 
   public DecisionEvent {
     Objects.requireNonNull(reason, "reason");
-    message = Fmt.truncate(message == null ? "" : message, MAX_MESSAGE);
+    message = Sanitizer.truncate(message == null ? "" : message, MAX_MESSAGE);
   }
 }

@@ -89,11 +89,11 @@ public final class EffectCheck {
     boolean taking = still.size() < minClients;
     String message;
     if (taking) {
-      message = "the bans handed to the data plane at least " + Fmt.duration(after) + " ago take effect: fewer than "
+      message = "the bans handed to the data plane at least " + Formatting.duration(after) + " ago take effect: fewer than "
           + minClients + " client(s) inside them are still served (signal " + signal + ")";
     } else {
-      message = still.size() + " client(s) inside bans handed to the data plane at least " + Fmt.duration(after)
-          + " ago are still served (signal " + signal + "): " + Fmt.list(new ArrayList<>(still.values()), LISTED)
+      message = still.size() + " client(s) inside bans handed to the data plane at least " + Formatting.duration(after)
+          + " ago are still served (signal " + signal + "): " + Formatting.list(new ArrayList<>(still.values()), LISTED)
           + ". The data plane is not applying the operator's writes: ingress-nginx keeps the previous configuration "
           + "of an Ingress it refuses (an annotation above annotations-risk-level, e.g. modsecurity-snippet, or a "
           + "value it cannot parse) and, without its admission webhook, tells nobody; see its controller log";

@@ -1,6 +1,6 @@
 package io.antiscraping.operator.decision;
 
-import io.antiscraping.operator.decision.Policy.KnownGoodRule;
+import io.antiscraping.operator.decision.CompiledPolicy.KnownGoodRule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;

@@ -1,7 +1,7 @@
 package io.antiscraping.operator.decision;
 
 import io.antiscraping.operator.decision.BanBook.Candidate;
-import io.antiscraping.operator.decision.Policy.Cond;
+import io.antiscraping.operator.decision.CompiledPolicy.Cond;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,12 +27,12 @@ final class Narrator {
   record LevelChange(String from, boolean fromKnown, int fromIndex, int to, int recommended) {
   }
 
-  static List<DecisionEvent> events(Policy policy, SignalValues signals, OutageHold outage, LevelChange level,
+  static List<DecisionEvent> events(CompiledPolicy policy, SignalValues signals, OutageHold outage, LevelChange level,
                                     BanBook.Change bans, Instant now) {
     List<DecisionEvent> events = new ArrayList<>();
     if (outage.recoveredFrom() != null) {
       events.add(new DecisionEvent(false, DecisionEvent.METRICS_RECOVERED, "Metrics available again after "
-          + Fmt.duration(Duration.between(outage.recoveredFrom(), now)) + " (unavailable since "
+          + Formatting.duration(Duration.between(outage.recoveredFrom(), now)) + " (unavailable since "
           + outage.recoveredFrom() + ")"));
     }
     if (outage.startedNow()) {
@@ -47,7 +47,7 @@ final class Narrator {
     return events;
   }
 
-  private static DecisionEvent level(Policy policy, SignalValues signals, OutageHold outage, LevelChange c) {
+  private static DecisionEvent level(CompiledPolicy policy, SignalValues signals, OutageHold outage, LevelChange c) {
     String to = policy.levels.get(c.to());
     if (!c.fromKnown() && !c.from().equals(to)) {
       return new DecisionEvent(c.to() > 0, c.to() > 0 ? DecisionEvent.LEVEL_RAISED : DecisionEvent.LEVEL_LOWERED,
@@ -64,7 +64,7 @@ final class Narrator {
     }
     if (c.to() < c.fromIndex()) {
       String why = outage.available()
-          ? "no evaluation within the last " + Fmt.duration(policy.cooldown) + " (cooldown) recommended " + from
+          ? "no evaluation within the last " + Formatting.duration(policy.cooldown) + " (cooldown) recommended " + from
           + " or higher; now recommended: " + policy.levels.get(c.recommended()) + signals.scalarText(policy)
           : signals.failureText() + "; " + outage.consequence();
       return new DecisionEvent(false, DecisionEvent.LEVEL_LOWERED, "Level lowered from " + from + " to " + to + ": "
@@ -77,12 +77,12 @@ final class Narrator {
     List<DecisionEvent> events = new ArrayList<>();
     if (!b.expired().isEmpty()) {
       events.add(new DecisionEvent(false, DecisionEvent.BANS_EXPIRED, count(b.expired().size(), "ban", "bans")
-          + " expired: " + Fmt.list(b.expired(), Cidr::toString, LISTED)));
+          + " expired: " + Formatting.list(b.expired(), Cidr::toString, LISTED)));
     }
     if (!b.revoked().isEmpty()) {
       events.add(new DecisionEvent(false, DecisionEvent.BANS_REVOKED, count(b.revoked().size(), "ban", "bans")
           + " lifted because the policy no longer allows them (offenders, allowlist, prefix length or maxBanned "
-          + "changed): " + Fmt.list(b.revoked(), Cidr::toString, LISTED)));
+          + "changed): " + Formatting.list(b.revoked(), Cidr::toString, LISTED)));
     }
     Function<Candidate, String> banned = c -> c.prefix() + " (" + c.reason() + ")";
     if (!b.bannedPrefixes().isEmpty()) {
@@ -90,19 +90,19 @@ final class Narrator {
           .orElseThrow();
       events.add(new DecisionEvent(true, DecisionEvent.PREFIXES_BANNED, "Banned "
           + count(b.bannedPrefixes().size(), "prefix", "prefixes") + " until " + now.plus(longest) + ": "
-          + Fmt.list(b.bannedPrefixes(), banned, LISTED)));
+          + Formatting.list(b.bannedPrefixes(), banned, LISTED)));
     }
     if (!b.bannedClients().isEmpty()) {
       events.add(new DecisionEvent(true, DecisionEvent.CLIENTS_BANNED, "Banned "
           + count(b.bannedClients().size(), "client", "clients") + " until " + now.plus(b.rule().banFor()) + ": "
-          + Fmt.list(b.bannedClients(), banned, LISTED)));
+          + Formatting.list(b.bannedClients(), banned, LISTED)));
     }
     if (b.capReached()) {
       List<Candidate> left = b.leftOut();
       events.add(new DecisionEvent(true, DecisionEvent.BAN_CAP_REACHED, "maxBanned " + b.rule().maxBanned()
           + " reached: " + left.size() + " qualifying " + (left.size() == 1 ? "offender was" : "offenders were")
           + " not banned (the strongest were): "
-          + Fmt.list(left, c -> c.prefix() + " (" + b.rule().signal() + "=" + Fmt.num(c.value()) + ")", LISTED)));
+          + Formatting.list(left, c -> c.prefix() + " (" + b.rule().signal() + "=" + Formatting.num(c.value()) + ")", LISTED)));
     }
     return events;
   }

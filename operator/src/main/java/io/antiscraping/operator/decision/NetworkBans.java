@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  * @param rule      the networks rule, or null when the policy has none (then this part does nothing)
  * @param innocents the innocent single addresses, or null when unknown or without a networks rule
  */
-record NetworkBans(Policy.NetworkRule rule, NavigableSet<Cidr> innocents) {
+record NetworkBans(CompiledPolicy.NetworkRule rule, NavigableSet<Cidr> innocents) {
 
   static final NetworkBans NONE = new NetworkBans(null, null);
 
@@ -34,8 +34,8 @@ record NetworkBans(Policy.NetworkRule rule, NavigableSet<Cidr> innocents) {
    * The innocents of this evaluation: the known-good clients (null: unknown) and the single addresses whose value of
    * the networks rule's shoppers signal is above its bar.
    */
-  static NetworkBans of(Policy policy, SignalValues signals, KnownGoodClients knownGood) {
-    Policy.NetworkRule n = policy.networks;
+  static NetworkBans of(CompiledPolicy policy, SignalValues signals, KnownGoodClients knownGood) {
+    CompiledPolicy.NetworkRule n = policy.networks;
     if (n == null) {
       return NONE;
     }
@@ -161,7 +161,7 @@ record NetworkBans(Policy.NetworkRule rule, NavigableSet<Cidr> innocents) {
    * @param crowded      network bans holding more than twice the carve-out cap of innocents: withdrawn at once
    * @param awaitNetwork a list change the interval allows waits for a network ban about to come due
    */
-  record Outlook(Policy.NetworkRule rule, Set<Cidr> book, List<Cidr> crowded, boolean awaitNetwork) {
+  record Outlook(CompiledPolicy.NetworkRule rule, Set<Cidr> book, List<Cidr> crowded, boolean awaitNetwork) {
 
     static final Outlook NONE = new Outlook(null, Set.of(), List.of(), false);
 

@@ -27,7 +27,7 @@ record OutageHold(boolean available, boolean held, Instant lastGood, Instant una
                   Instant recoveredFrom, String consequence) {
 
   /** The hold at {@code now}, given the previous state's outage memory and the level in force before, by index. */
-  static OutageHold at(Policy policy, EngineState previous, boolean available, int previousLevel, Instant now) {
+  static OutageHold at(CompiledPolicy policy, EngineState previous, boolean available, int previousLevel, Instant now) {
     Instant lastGood = previous.lastGoodMetrics();
     Instant since = previous.metricsUnavailableSince();
     if (available) {
@@ -49,17 +49,17 @@ record OutageHold(boolean available, boolean held, Instant lastGood, Instant una
     }
   }
 
-  private static String consequence(Policy policy, Instant lastGood, boolean held, int previousLevel) {
+  private static String consequence(CompiledPolicy policy, Instant lastGood, boolean held, int previousLevel) {
     String baseline = policy.levels.get(0);
     if (!policy.hold) {
       return "baseline " + baseline + " applies (onMetricsUnavailable=Baseline); bans stay until they expire";
     }
     if (!held) {
       return "baseline " + baseline + " applies: no good metrics "
-          + (lastGood == null ? "yet" : "since " + lastGood) + " (staleAfter " + Fmt.duration(policy.staleAfter)
+          + (lastGood == null ? "yet" : "since " + lastGood) + " (staleAfter " + Formatting.duration(policy.staleAfter)
           + "); bans stay until they expire";
     }
     return "holding level " + policy.levels.get(previousLevel) + " and bans until " + lastGood.plus(policy.staleAfter)
-        + " (onMetricsUnavailable=Hold, staleAfter " + Fmt.duration(policy.staleAfter) + ")";
+        + " (onMetricsUnavailable=Hold, staleAfter " + Formatting.duration(policy.staleAfter) + ")";
   }
 }

@@ -1,7 +1,7 @@
 package io.antiscraping.operator.decision;
 
 import io.antiscraping.operator.decision.EngineState.PrefixEvidence;
-import io.antiscraping.operator.decision.Policy.PrefixRule;
+import io.antiscraping.operator.decision.CompiledPolicy.PrefixRule;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -69,7 +69,7 @@ final class PrefixAggregator {
    *
    * @param innocents the innocent single addresses, or null when they are unknown (no network qualifies)
    */
-  static Outcome evaluateNetworks(Policy.NetworkRule rule, Map<Cidr, Double> clients,
+  static Outcome evaluateNetworks(CompiledPolicy.NetworkRule rule, Map<Cidr, Double> clients,
                                   java.util.NavigableSet<Cidr> innocents, Map<Cidr, Instant> previous,
                                   Predicate<Cidr> allowlisted, Instant now) {
     if (rule == null || innocents == null || !Double.isFinite(rule.prefix().above())) {
@@ -155,7 +155,7 @@ final class PrefixAggregator {
   }
 
   /** The reason text of a network ban. */
-  static String describeNetwork(Policy.NetworkRule rule, Due d) {
+  static String describeNetwork(CompiledPolicy.NetworkRule rule, Due d) {
     return "network: " + describe(rule.signal(), rule.prefix(), d.evidence()).substring("prefix: ".length())
         + (d.carved() == 0 ? "" : ", " + d.carved() + " shopper-like or known-good "
         + (d.carved() == 1 ? "client" : "clients") + " carved out");
@@ -164,7 +164,7 @@ final class PrefixAggregator {
   /** The reason text of a prefix ban. */
   static String describe(String signal, PrefixRule rule, PrefixEvidence e) {
     return "prefix: " + e.members() + (e.members() == 1 ? " member" : " members") + ", sum " + signal + "="
-        + Fmt.num(e.sum()) + " > " + Fmt.num(rule.above()) + " for " + Fmt.duration(rule.forDuration()) + ", "
-        + Math.round(e.suspiciousShare() * 100) + "% above " + Fmt.num(rule.memberAbove());
+        + Formatting.num(e.sum()) + " > " + Formatting.num(rule.above()) + " for " + Formatting.duration(rule.forDuration()) + ", "
+        + Math.round(e.suspiciousShare() * 100) + "% above " + Formatting.num(rule.memberAbove());
   }
 }

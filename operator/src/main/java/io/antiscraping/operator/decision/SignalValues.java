@@ -1,7 +1,7 @@
 package io.antiscraping.operator.decision;
 
 import io.antiscraping.api.v1alpha1.Signal;
-import io.antiscraping.operator.decision.Policy.OffendersRule;
+import io.antiscraping.operator.decision.CompiledPolicy.OffendersRule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,7 +50,7 @@ final class SignalValues {
     this.failures = failures;
   }
 
-  static SignalValues of(Policy policy, Readings readings) {
+  static SignalValues of(CompiledPolicy policy, Readings readings) {
     Map<String, Value> values = new LinkedHashMap<>();
     for (Signal s : policy.signals.values()) {
       values.put(s.getName(), value(policy, s, readings.get(s.getName())));
@@ -67,7 +67,7 @@ final class SignalValues {
     return new SignalValues(values, failures);
   }
 
-  private static Value value(Policy policy, Signal s, SignalReading r) {
+  private static Value value(CompiledPolicy policy, Signal s, SignalReading r) {
     String name = s.getName();
     boolean perClient = s.getPerClient() != null;
     if (r instanceof SignalReading.Unavailable u) {
@@ -82,7 +82,7 @@ final class SignalValues {
         return Value.failed(name, false, "value is NaN");
       }
       if (Double.isInfinite(sc.value())) {
-        return Value.failed(name, false, "value is " + Fmt.num(sc.value()));
+        return Value.failed(name, false, "value is " + Formatting.num(sc.value()));
       }
       return new Value(name, false, sc.value(), null, 0, 0, null);
     }
@@ -140,19 +140,19 @@ final class SignalValues {
   }
 
   /** The used scalar signals' values, as {@code " (a=1, b=2)"}, or empty. */
-  String scalarText(Policy policy) {
+  String scalarText(CompiledPolicy policy) {
     List<String> parts = new ArrayList<>();
     for (String name : policy.referenced) {
       Double v = scalar(name);
       if (v != null) {
-        parts.add(name + "=" + Fmt.num(v));
+        parts.add(name + "=" + Formatting.num(v));
       }
     }
     return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
   }
 
   /** The MetricsAvailable message while metrics are available: what was evaluated, and unused signals that failed. */
-  String availableMessage(Policy policy) {
+  String availableMessage(CompiledPolicy policy) {
     StringBuilder sb = new StringBuilder("All ").append(policy.referenced.size())
         .append(" signals the decisions use were evaluated");
     List<String> unused = new ArrayList<>();

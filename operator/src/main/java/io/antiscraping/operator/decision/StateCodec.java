@@ -61,8 +61,8 @@ public final class StateCodec {
   public static void toStatus(Decision d, ScrapingPolicyStatus status) {
     EngineState s = d.next();
     status.setLevel(s.level());
-    status.setLevelSince(Fmt.time(s.levelSince()));
-    status.setLastEvaluation(Fmt.time(s.lastEvaluation()));
+    status.setLevelSince(Formatting.time(s.levelSince()));
+    status.setLastEvaluation(Formatting.time(s.lastEvaluation()));
 
     List<Map.Entry<Cidr, BanEntry>> recent = new ArrayList<>(s.bans().entrySet());
     recent.sort(Comparator.comparing((Map.Entry<Cidr, BanEntry> e) -> e.getValue().until()).reversed()
@@ -71,8 +71,8 @@ public final class StateCodec {
     for (int i = 0; i < recent.size() && i < LISTED_BANS; i++) {
       Map.Entry<Cidr, BanEntry> e = recent.get(i);
       EngineState.PrefixEvidence ev = e.getValue().evidence();
-      banned.add(new Ban(e.getKey().toString(), Fmt.time(e.getValue().until()),
-          Fmt.truncate(e.getValue().reason(), MAX_TEXT), ev == null ? null : ev.members(),
+      banned.add(new Ban(e.getKey().toString(), Formatting.time(e.getValue().until()),
+          Sanitizer.truncate(e.getValue().reason(), MAX_TEXT), ev == null ? null : ev.members(),
           ev == null ? null : round(ev.sum()), ev == null ? null : round(ev.suspiciousShare())));
     }
     status.setBanned(banned);
@@ -83,18 +83,18 @@ public final class StateCodec {
     List<SignalStatus> signals = new ArrayList<>();
     for (SignalSummary sum : d.signals()) {
       signals.add(new SignalStatus(sum.name(), sum.value(), sum.clients(), sum.invalidClients(),
-          sum.error() == null ? null : Fmt.truncate(sum.error(), MAX_TEXT), sum.leftOut()));
+          sum.error() == null ? null : Sanitizer.truncate(sum.error(), MAX_TEXT), sum.leftOut()));
     }
     status.setSignals(signals);
 
     DecisionMemory m = new DecisionMemory();
     List<DecisionMemory.Recommendation> recs = new ArrayList<>();
     for (Recommendation r : s.recommendations()) {
-      recs.add(new DecisionMemory.Recommendation(r.level(), Fmt.time(r.at())));
+      recs.add(new DecisionMemory.Recommendation(r.level(), Formatting.time(r.at())));
     }
     m.setRecommendations(recs);
     List<DecisionMemory.Since> conds = new ArrayList<>();
-    new TreeMap<>(s.conditionsTrueSince()).forEach((k, v) -> conds.add(new DecisionMemory.Since(k, Fmt.time(v), null)));
+    new TreeMap<>(s.conditionsTrueSince()).forEach((k, v) -> conds.add(new DecisionMemory.Since(k, Formatting.time(v), null)));
     m.setConditionsTrueSince(conds);
     m.setOffendersRule(s.offendersRule());
 
@@ -125,8 +125,8 @@ public final class StateCodec {
     m.setBans(CompactCodec.encode(bans));
     // While metrics are available the last good evaluation is the last evaluation: persisting it separately would
     // change the status at every evaluation. It is persisted (and then frozen) only during an outage.
-    m.setLastGoodMetrics(s.metricsUnavailableSince() == null ? null : Fmt.time(s.lastGoodMetrics()));
-    m.setMetricsUnavailableSince(Fmt.time(s.metricsUnavailableSince()));
+    m.setLastGoodMetrics(s.metricsUnavailableSince() == null ? null : Formatting.time(s.lastGoodMetrics()));
+    m.setMetricsUnavailableSince(Formatting.time(s.metricsUnavailableSince()));
     m.setCapped(capped ? Boolean.TRUE : null);
     status.setMemory(m);
   }
@@ -138,19 +138,19 @@ public final class StateCodec {
     if (status == null) {
       return initial;
     }
-    Policy policy = Policy.of(spec);
+    CompiledPolicy policy = CompiledPolicy.of(spec);
     String level = policy.indexOf(status.getLevel()) >= 0 ? status.getLevel() : initial.level();
-    Instant levelSince = level.equals(status.getLevel()) ? notAfter(Fmt.parseTime(status.getLevelSince()), now) : null;
+    Instant levelSince = level.equals(status.getLevel()) ? notAfter(Formatting.parseTime(status.getLevelSince()), now) : null;
     if (levelSince == null) {
       levelSince = now;
     }
-    Instant lastEvaluation = notAfter(Fmt.parseTime(status.getLastEvaluation()), now);
+    Instant lastEvaluation = notAfter(Formatting.parseTime(status.getLastEvaluation()), now);
     DecisionMemory m = status.getMemory() != null ? status.getMemory() : new DecisionMemory();
 
     List<Recommendation> recs = new ArrayList<>();
     int maxRec = -1;
     for (DecisionMemory.Recommendation r : nonNull(m.getRecommendations())) {
-      Instant at = r == null ? null : notAfter(Fmt.parseTime(r.getAt()), now);
+      Instant at = r == null ? null : notAfter(Formatting.parseTime(r.getAt()), now);
       if (at != null && policy.indexOf(r.getLevel()) >= 0 && recs.size() < MAX_SMALL_LIST) {
         recs.add(new Recommendation(r.getLevel(), at));
         maxRec = Math.max(maxRec, policy.indexOf(r.getLevel()));
@@ -165,7 +165,7 @@ public final class StateCodec {
 
     Map<String, Instant> conds = new HashMap<>();
     for (DecisionMemory.Since since : nonNull(m.getConditionsTrueSince())) {
-      Instant t = since == null ? null : notAfter(Fmt.parseTime(since.getSince()), now);
+      Instant t = since == null ? null : notAfter(Formatting.parseTime(since.getSince()), now);
       if (t != null && since.getKey() != null && conds.size() < MAX_SMALL_LIST) {
         conds.put(since.getKey(), t);
       }
@@ -188,7 +188,7 @@ public final class StateCodec {
         continue;
       }
       var c = Cidr.parse(b.getClient());
-      Instant until = Fmt.parseTime(b.getUntil());
+      Instant until = Formatting.parseTime(b.getUntil());
       if (c.isPresent() && until != null && listed.size() < MAX_BANS) {
         EngineState.PrefixEvidence ev = b.getMembers() == null || b.getSum() == null || b.getSuspiciousShare() == null
             ? null : new EngineState.PrefixEvidence(b.getMembers(), b.getSum(), b.getSuspiciousShare());
@@ -207,8 +207,8 @@ public final class StateCodec {
       bans.putAll(listed);
     }
 
-    Instant unavailableSince = notAfter(Fmt.parseTime(m.getMetricsUnavailableSince()), now);
-    Instant lastGood = notAfter(Fmt.parseTime(m.getLastGoodMetrics()), now);
+    Instant unavailableSince = notAfter(Formatting.parseTime(m.getMetricsUnavailableSince()), now);
+    Instant lastGood = notAfter(Formatting.parseTime(m.getLastGoodMetrics()), now);
     if (lastGood == null && unavailableSince == null) {
       lastGood = lastEvaluation;
     }

@@ -1,6 +1,6 @@
 package io.antiscraping.operator.detection;
 
-import io.antiscraping.operator.decision.Messages;
+import io.antiscraping.operator.decision.Sanitizer;
 import io.antiscraping.operator.detection.QueryResult.Failure;
 import io.antiscraping.operator.detection.QueryResult.Kind;
 import java.io.ByteArrayInputStream;
@@ -318,9 +318,9 @@ public final class PrometheusClient implements QueryRunner {
         .split(";")[0].trim()) + ")";
   }
 
-  /** Printable single line; bounded (the one sanitiser, {@link Messages}). */
+  /** Printable single line; bounded (the one sanitiser, {@link Sanitizer}). */
   static String clean(String s) {
-    return Messages.sanitize(s);
+    return Sanitizer.sanitize(s);
   }
 
   private static String format(Duration d) {

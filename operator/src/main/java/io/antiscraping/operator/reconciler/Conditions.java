@@ -1,6 +1,7 @@
 package io.antiscraping.operator.reconciler;
 
 import io.antiscraping.api.v1alpha1.StatusCondition;
+import io.antiscraping.operator.decision.Sanitizer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class Conditions {
 
   public Conditions set(String type, boolean status, String reason, String message) {
     String value = status ? "True" : "False";
-    String msg = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+    String msg = Sanitizer.truncate(message, MAX_MESSAGE);
     String since = find(previous, type).filter(c -> value.equals(c.getStatus()))
         .map(StatusCondition::getLastTransitionTime).orElse(now.toString());
     next.removeIf(c -> c.getType().equals(type));

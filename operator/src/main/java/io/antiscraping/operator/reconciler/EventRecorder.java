@@ -1,6 +1,7 @@
 package io.antiscraping.operator.reconciler;
 
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
+import io.antiscraping.operator.decision.Sanitizer;
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -46,7 +47,7 @@ public final class EventRecorder {
     String name = policy.getMetadata().getName();
     LOG.info("policy={}/{} event={} {}", ns, name, reason, message);
     String now = clock.instant().toString();
-    String msg = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+    String msg = Sanitizer.truncate(message, MAX_MESSAGE);
     Event event = new EventBuilder()
         .withNewMetadata()
         .withNamespace(ns)
@@ -80,7 +81,7 @@ public final class EventRecorder {
         boolean transient_ = e.getCode() == 0 || e.getCode() == 429 || e.getCode() >= 500;
         if (!transient_ || attempt >= ATTEMPTS) {
           LOG.warn("policy={}/{} could not record event {}: {}", ns, name, reason,
-              io.antiscraping.operator.decision.Messages.sanitize(e.getMessage()));
+              io.antiscraping.operator.decision.Sanitizer.sanitize(e.getMessage()));
           return;
         }
       }

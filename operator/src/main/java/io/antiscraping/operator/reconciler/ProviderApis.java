@@ -119,6 +119,6 @@ final class ProviderApis {
       t = t.getCause();
     }
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return io.antiscraping.operator.decision.Messages.sanitize(t == e ? m : e.getMessage() + " (" + m + ")");
+    return io.antiscraping.operator.decision.Sanitizer.sanitize(t == e ? m : e.getMessage() + " (" + m + ")");
   }
 }

@@ -6,7 +6,7 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.decision.DecisionEvent;
-import io.antiscraping.operator.decision.Messages;
+import io.antiscraping.operator.decision.Sanitizer;
 import io.antiscraping.operator.enforcement.ApiKind;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.Enforcer;
@@ -109,7 +109,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
   /** Reports an evaluation that threw as Degraded, keeping the level, bans and enforcement as they were. */
   private UpdateControl<ScrapingPolicy> failed(ScrapingPolicy policy, Instant started, Throwable e) {
     String message = "the evaluation failed (will retry; the last enforcement stays in place): "
-        + Messages.describe(e);
+        + Sanitizer.describe(e);
     LOG.warn("policy={}/{} {}", ns(policy), name(policy), message);
     try {
       ScrapingPolicyStatus previous = statusWriter.current(policy);
@@ -123,7 +123,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
         throw (VirtualMachineError) t;
       }
       LOG.warn("policy={}/{} the status could not be written either: {}", ns(policy), name(policy),
-          Messages.describe(t));
+          Sanitizer.describe(t));
     }
     metrics.evaluation(ns(policy), name(policy), "error", Duration.between(started, clock.instant()));
     return UpdateControl.<ScrapingPolicy>noUpdate().rescheduleAfter(min(interval(policy.getSpec()),
@@ -172,7 +172,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
       }
       report = merge(releaseElsewhere(policy, ctx, enforcer), report);
     } catch (KubernetesClientException e) {
-      writeFailure = "writing to the data plane failed (will retry): " + Messages.sanitize(e.getMessage());
+      writeFailure = "writing to the data plane failed (will retry): " + Sanitizer.sanitize(e.getMessage());
       LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
       report = EnforcementReport.NONE;
     }

@@ -17,6 +17,7 @@ import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.api.v1alpha1.Waf;
 import io.antiscraping.api.v1alpha1.WhenCondition;
 import io.antiscraping.operator.decision.Cidr;
+import io.antiscraping.operator.decision.Sanitizer;
 import io.antiscraping.operator.detection.PrometheusEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -588,7 +589,7 @@ public final class PolicyValidator {
     if (s == null) {
       return "<missing>";
     }
-    String shown = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    String shown = Sanitizer.truncate(s, 83);
     return "\"" + shown.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
   }
 }

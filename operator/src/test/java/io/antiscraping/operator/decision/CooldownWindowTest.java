@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The stabilisation window on its own: the ladder's levels (normal, elevated, high) and a 10 minute cooldown. */
 class CooldownWindowTest {
 
-  private final Policy policy = Policy.of(Policies.ladder(), List.of());
+  private final CompiledPolicy policy = CompiledPolicy.of(Policies.ladder(), List.of());
 
   @Test
   void theLevelIsTheHighestRecommendedWithinTheCooldown() {

@@ -286,7 +286,7 @@ class DecisionEngineAggregateTest {
       l.setOffenders(LevelOffenders.builder().forDuration("10s").build());
       return l;
     });
-    Policy p = Policy.of(spec);
+    CompiledPolicy p = CompiledPolicy.of(spec);
     assertThat(p.offendersAt(0).above()).isEqualTo(20);
     assertThat(p.offendersAt(1).above()).isEqualTo(5);
     assertThat(p.offendersAt(2).above()).as("inherited from elevated").isEqualTo(5);

@@ -83,7 +83,7 @@ class FastPathsPropertiesTest {
     allow.forEach(c -> cidrs.add(c.toString()));
     allow6.forEach(c -> cidrs.add(c.toString()));
     ScrapingPolicySpec spec = Policies.ladder().toBuilder().allowlist(new Allowlist(cidrs)).build();
-    Policy p = Policy.of(spec, never);
+    CompiledPolicy p = CompiledPolicy.of(spec, never);
     List<Cidr> all = new ArrayList<>(probes);
     all.addAll(probes6);
     all.addAll(allow);

@@ -358,7 +358,7 @@ class NetworkBansTest {
     for (String i : innocents) {
       set.add(cidr(i));
     }
-    return new NetworkBans(Policy.of(spec(), List.of()).networks, set);
+    return new NetworkBans(CompiledPolicy.of(spec(), List.of()).networks, set);
   }
 
   @Test
@@ -377,7 +377,7 @@ class NetworkBansTest {
 
   @Test
   void whileTheInnocentsAreUnknownWhatWasPublishedForANetworkBanStays() {
-    NetworkBans unknown = new NetworkBans(Policy.of(spec(), List.of()).networks, null);
+    NetworkBans unknown = new NetworkBans(CompiledPolicy.of(spec(), List.of()).networks, null);
     EnforcementPlan last = Plans.forLevel(spec(), "elevated", List.of(cidr("198.18.0.0/17"), cidr("198.18.128.0/18")),
         List.of());
     assertThat(unknown.denylist(List.of(cidr(NET)), new PublishedPlan(last, Policies.T0)))

@@ -18,13 +18,13 @@ class OutageHoldTest {
         Map.of(), lastGood, unavailableSince, lastGood);
   }
 
-  private static Policy policy(ScrapingPolicySpec spec) {
-    return Policy.of(spec, List.of());
+  private static CompiledPolicy policy(ScrapingPolicySpec spec) {
+    return CompiledPolicy.of(spec, List.of());
   }
 
   @Test
   void withinStaleAfterTheLevelInForceIsHeldAndRecorded() {
-    Policy p = policy(Policies.ladder());
+    CompiledPolicy p = policy(Policies.ladder());
     Instant now = T0.plusSeconds(299);
     OutageHold h = OutageHold.at(p, highAt(T0, null), false, 2, now);
     assertThat(h.held()).isTrue();
@@ -39,7 +39,7 @@ class OutageHoldTest {
 
   @Test
   void pastStaleAfterTheBaselineAppliesAndTheHistoryIsCleared() {
-    Policy p = policy(Policies.ladder());
+    CompiledPolicy p = policy(Policies.ladder());
     Instant now = T0.plusSeconds(300);
     OutageHold h = OutageHold.at(p, highAt(T0, T0.plusSeconds(10)), false, 2, now);
     assertThat(h.held()).isFalse();
@@ -53,7 +53,7 @@ class OutageHoldTest {
 
   @Test
   void onMetricsUnavailableBaselineNeverHolds() {
-    Policy p = policy(Policies.ladder().toBuilder()
+    CompiledPolicy p = policy(Policies.ladder().toBuilder()
         .onMetricsUnavailable(io.antiscraping.api.v1alpha1.ScrapingPolicySpec.OnMetricsUnavailable.BASELINE).build());
     OutageHold h = OutageHold.at(p, highAt(T0, null), false, 2, T0.plusSeconds(1));
     assertThat(h.held()).isFalse();
@@ -62,7 +62,7 @@ class OutageHoldTest {
 
   @Test
   void recoveryReportsWhenTheOutageStartedAndRecordsTheRecommendation() {
-    Policy p = policy(Policies.ladder());
+    CompiledPolicy p = policy(Policies.ladder());
     Instant now = T0.plusSeconds(120);
     OutageHold h = OutageHold.at(p, highAt(T0, T0.plusSeconds(30)), true, 2, now);
     assertThat(h.available()).isTrue();

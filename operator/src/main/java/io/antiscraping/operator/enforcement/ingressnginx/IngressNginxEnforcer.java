@@ -3,7 +3,7 @@ package io.antiscraping.operator.enforcement.ingressnginx;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.decision.EnforcementPlan;
 import io.antiscraping.operator.enforcement.ApiKind;
-import io.antiscraping.operator.decision.Messages;
+import io.antiscraping.operator.decision.Sanitizer;
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.EnforcementReport.TargetResult;
@@ -97,7 +97,7 @@ public final class IngressNginxEnforcer implements Enforcer {
           .map(Map.Entry::getKey).sorted().toList();
       if (!foreign.isEmpty() && !policy.overrideExisting()) {
         String why = "Ingress " + name + ": " + foreign.stream()
-            .map(k -> k + " is already set by " + managedBy(target, k) + " (\"" + abbreviate(current.get(k)) + "\")")
+            .map(k -> k + " is already set by " + managedBy(target, k) + " (\"" + oneLine(current.get(k), 63) + "\")")
             .collect(Collectors.joining(", "))
             + "; remove it or set spec.targets.overrideExisting to let the policy take it over";
         report.conflicts.add(why);
@@ -279,21 +279,16 @@ public final class IngressNginxEnforcer implements Enforcer {
     if (key.equals(IngressNginxAnnotations.MODSECURITY_SNIPPET)) {
       return k + " updated";
     }
-    return k + "=" + after + (before == null ? "" : " (was " + abbreviate(before) + ")");
+    return k + "=" + after + (before == null ? "" : " (was " + oneLine(before, 63) + ")");
   }
 
   private static String shortKey(String key) {
     return key.startsWith(IngressNginxAnnotations.PREFIX) ? key.substring(IngressNginxAnnotations.PREFIX.length()) : key;
   }
 
-  private static String abbreviate(String s) {
-    String one = s.replace("\n", "\\n");
-    return one.length() > 60 ? one.substring(0, 60) + "..." : one;
-  }
-
   /** {@code s} on one line (control characters as spaces), at most {@code max} characters. */
   private static String oneLine(String s, int max) {
-    return Messages.sanitize(s, max);
+    return Sanitizer.sanitize(s, max);
   }
 
   private static final class Report {

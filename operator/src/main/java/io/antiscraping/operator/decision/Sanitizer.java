@@ -3,14 +3,15 @@ package io.antiscraping.operator.decision;
 /**
  * The one sanitiser for text that reaches a status, an Event or a log from outside the operator's own words (an
  * exception's message, a Prometheus error, a header): control characters become spaces, runs of spaces collapse, and
- * format characters (bidirectional overrides) are dropped, and the length is capped.
+ * format characters (bidirectional overrides) are dropped, and the length is capped. It also holds the one
+ * truncation every length limit uses.
  */
-public final class Messages {
+public final class Sanitizer {
 
   /** Default cap of a sanitised text. */
   public static final int MAX = 500;
 
-  private Messages() {
+  private Sanitizer() {
   }
 
   /** Printable single line of at most {@value #MAX} characters; "" for null. */
@@ -41,14 +42,22 @@ public final class Messages {
       }
       sb.append(c);
     }
-    if (sb.length() > max) {
-      int cut = max - 3;
-      if (cut > 0 && Character.isLowSurrogate(sb.charAt(cut))) {
-        cut--;
-      }
-      return sb.substring(0, Math.max(cut, 0)) + "...";
+    return truncate(sb.toString(), max);
+  }
+
+  /**
+   * {@code s} cut to at most {@code max} characters, an ellipsis marking the cut (never inside a surrogate pair);
+   * the one truncation for every status, Event and message limit.
+   */
+  public static String truncate(String s, int max) {
+    if (s.length() <= max) {
+      return s;
     }
-    return sb.toString();
+    int cut = Math.max(0, max - 3);
+    if (cut > 0 && Character.isLowSurrogate(s.charAt(cut))) {
+      cut--;
+    }
+    return s.substring(0, cut) + "...";
   }
 
   /** An exception for a status or log line: its type and sanitised message, never its stack. */

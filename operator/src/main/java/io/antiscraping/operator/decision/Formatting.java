@@ -10,9 +10,9 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /** Formatting and parsing shared by the engine and the status codec. */
-final class Fmt {
+final class Formatting {
 
-  private Fmt() {
+  private Formatting() {
   }
 
   /** A value the way a user reads it: {@code 42}, {@code 42.5}, {@code 0.00125}, {@code NaN}, {@code +Inf}. */
@@ -35,13 +35,6 @@ final class Fmt {
 
   static String duration(Duration d) {
     return Durations.format(d);
-  }
-
-  static String truncate(String s, int max) {
-    if (s.length() <= max) {
-      return s;
-    }
-    return s.substring(0, Math.max(0, max - 3)) + "...";
   }
 
   /** Up to {@code max} items joined with ", ", then "and N more". */

@@ -22,7 +22,7 @@ import java.util.Set;
  * A spec read once per evaluation into the form the engine needs. Tolerates what schema validation should have
  * rejected (missing thresholds, bad durations, out-of-range prefix lengths) by choosing the safe reading.
  */
-final class Policy {
+final class CompiledPolicy {
 
   /** One {@code when} comparison. */
   record Cond(String key, String signal, boolean above, double threshold, Duration forDuration) {
@@ -31,8 +31,8 @@ final class Policy {
     }
 
     String describe(Double value) {
-      return signal + "=" + (value == null ? "?" : Fmt.num(value)) + (above ? " > " : " < ") + Fmt.num(threshold)
-          + " for " + Fmt.duration(forDuration);
+      return signal + "=" + (value == null ? "?" : Formatting.num(value)) + (above ? " > " : " < ") + Formatting.num(threshold)
+          + " for " + Formatting.duration(forDuration);
     }
   }
 
@@ -57,11 +57,11 @@ final class Policy {
 
     /** What {@link #describe} puts after {@code <signal>=<value>}: the same for every value (loops build it once). */
     String bar() {
-      return " > " + Fmt.num(above) + " for " + Fmt.duration(forDuration);
+      return " > " + Formatting.num(above) + " for " + Formatting.duration(forDuration);
     }
 
     String describe(double value, String bar) {
-      return signal + "=" + Fmt.num(value) + bar;
+      return signal + "=" + Formatting.num(value) + bar;
     }
   }
 
@@ -127,7 +127,7 @@ final class Policy {
   private final long[] v4Starts;
   private final long[] v4Ends;
 
-  private Policy(ScrapingPolicySpec spec, List<Cidr> neverBanned) {
+  private CompiledPolicy(ScrapingPolicySpec spec, List<Cidr> neverBanned) {
     this.neverBanned = List.copyOf(neverBanned);
     List<Level> ls = spec.getLevels() == null ? List.of() : spec.getLevels();
     if (ls.isEmpty()) {
@@ -154,23 +154,23 @@ final class Policy {
           Double t = above ? w.getAbove() : w.getBelow();
           double threshold = t == null ? Double.NaN : t;
           String signal = String.valueOf(w.getSignal());
-          String key = name + "/" + j + ":" + signal + (above ? ">" : "<") + Fmt.num(threshold);
-          cs.add(new Cond(key, signal, above, threshold, Fmt.parseDuration(w.getForDuration(), Duration.ZERO)));
+          String key = name + "/" + j + ":" + signal + (above ? ">" : "<") + Formatting.num(threshold);
+          cs.add(new Cond(key, signal, above, threshold, Formatting.parseDuration(w.getForDuration(), Duration.ZERO)));
           referenced.add(signal);
         }
       }
       conditions.add(List.copyOf(cs));
     }
-    cooldown = Fmt.parseDuration(spec.getCooldown(), Fmt.parseDuration(ScrapingPolicySpec.DEFAULT_COOLDOWN, null));
-    staleAfter = Fmt.parseDuration(spec.getStaleAfter(),
-        Fmt.parseDuration(ScrapingPolicySpec.DEFAULT_STALE_AFTER, null));
+    cooldown = Formatting.parseDuration(spec.getCooldown(), Formatting.parseDuration(ScrapingPolicySpec.DEFAULT_COOLDOWN, null));
+    staleAfter = Formatting.parseDuration(spec.getStaleAfter(),
+        Formatting.parseDuration(ScrapingPolicySpec.DEFAULT_STALE_AFTER, null));
     hold = spec.getOnMetricsUnavailable() != ScrapingPolicySpec.OnMetricsUnavailable.BASELINE;
     Offenders o = spec.getOffenders();
     if (o != null && o.getSignal() != null) {
       double above = o.getAbove() == null ? Double.NaN : o.getAbove();
-      Duration banFor = Fmt.parseDuration(o.getBanFor(), Duration.ofHours(1));
-      offenders = new OffendersRule(o.getSignal() + ">" + Fmt.num(above), o.getSignal(), above,
-          Fmt.parseDuration(o.getForDuration(), Duration.ofMinutes(1)), banFor,
+      Duration banFor = Formatting.parseDuration(o.getBanFor(), Duration.ofHours(1));
+      offenders = new OffendersRule(o.getSignal() + ">" + Formatting.num(above), o.getSignal(), above,
+          Formatting.parseDuration(o.getForDuration(), Duration.ofMinutes(1)), banFor,
           clamp(o.getMaxBanned(), Offenders.DEFAULT_MAX_BANNED, 0, 5000),
           clamp(o.getIpv4PrefixLength(), 32, 8, 32),
           clamp(o.getIpv6PrefixLength(), 64, 32, 128), prefixRule(o.getPrefixes(), banFor));
@@ -192,9 +192,9 @@ final class Policy {
       PrefixRule p = new PrefixRule(clamp(na.getIpv4PrefixLength(), 16, NetworkAggregation.MIN_IPV4_PREFIX_LENGTH, 31),
           clamp(na.getIpv6PrefixLength(), 32, NetworkAggregation.MIN_IPV6_PREFIX_LENGTH, 127),
           na.getAbove() == null ? Double.NaN : na.getAbove(),
-          Fmt.parseDuration(na.getForDuration(), Duration.ofSeconds(10)), finiteOr(na.getMemberAbove(), 0),
+          Formatting.parseDuration(na.getForDuration(), Duration.ofSeconds(10)), finiteOr(na.getMemberAbove(), 0),
           share(na.getMinSuspiciousShare(), 0.9),
-          clamp(na.getMinMembers(), 10, 1, 65536), Fmt.parseDuration(na.getBanFor(), offenders.banFor()));
+          clamp(na.getMinMembers(), 10, 1, 65536), Formatting.parseDuration(na.getBanFor(), offenders.banFor()));
       networks = new NetworkRule(fromIndex, na.getSignal(), p, na.getShoppers(), finiteOr(na.getShoppersAbove(), 0),
           clamp(na.getMaxCarveOuts(), 32, 0, NetworkAggregation.MAX_CARVE_OUTS));
       // Not "referenced": their failure stops network bans (no network is judged without knowing who is inside),
@@ -206,8 +206,8 @@ final class Policy {
     knownGood = kg == null || kg.getSignal() == null ? null : new KnownGoodRule(kg.getSignal(),
         kg.getAbove() == null || !Double.isFinite(kg.getAbove()) ? 0 : kg.getAbove(),
         clamp(kg.getMaxClients(), KnownGood.DEFAULT_MAX_CLIENTS, 1, KnownGood.MAX_CLIENTS));
-    banUpdateInterval = Fmt.parseDuration(spec.getBanUpdateInterval(),
-        Fmt.parseDuration(ScrapingPolicySpec.DEFAULT_BAN_UPDATE_INTERVAL, null));
+    banUpdateInterval = Formatting.parseDuration(spec.getBanUpdateInterval(),
+        Formatting.parseDuration(ScrapingPolicySpec.DEFAULT_BAN_UPDATE_INTERVAL, null));
     allowlist = Plans.allowlist(spec);
     List<long[]> v4 = new ArrayList<>();
     for (List<Cidr> ranges : List.of(allowlist, Plans.NEVER_BANNED, this.neverBanned)) {
@@ -235,13 +235,13 @@ final class Policy {
     }
   }
 
-  static Policy of(ScrapingPolicySpec spec) {
-    return new Policy(spec, List.of());
+  static CompiledPolicy of(ScrapingPolicySpec spec) {
+    return new CompiledPolicy(spec, List.of());
   }
 
   /** With ranges the operator's admin adds to {@link Plans#NEVER_BANNED} (load balancer, pod, node CIDRs). */
-  static Policy of(ScrapingPolicySpec spec, List<Cidr> neverBanned) {
-    return new Policy(spec, neverBanned);
+  static CompiledPolicy of(ScrapingPolicySpec spec, List<Cidr> neverBanned) {
+    return new CompiledPolicy(spec, neverBanned);
   }
 
   private static long v4Start(Cidr c) {
@@ -345,19 +345,19 @@ final class Policy {
     return new PrefixRule(clamp(p.getIpv4PrefixLength(), 24, PrefixAggregation.MIN_IPV4_PREFIX_LENGTH, 32),
         clamp(p.getIpv6PrefixLength(), 48, PrefixAggregation.MIN_IPV6_PREFIX_LENGTH, 128),
         p.getAbove() == null ? Double.NaN : p.getAbove(),
-        Fmt.parseDuration(p.getForDuration(), Duration.ofMinutes(1)), finiteOr(p.getMemberAbove(), 0),
+        Formatting.parseDuration(p.getForDuration(), Duration.ofMinutes(1)), finiteOr(p.getMemberAbove(), 0),
         share(p.getMinSuspiciousShare(), 0.8),
-        clamp(p.getMinMembers(), 2, 1, 65536), Fmt.parseDuration(p.getBanFor(), banFor));
+        clamp(p.getMinMembers(), 2, 1, 65536), Formatting.parseDuration(p.getBanFor(), banFor));
   }
 
   /** {@code r} with the level-scoped overrides of {@code lo}; only a tighter value replaces the one in force. */
   private static OffendersRule tightened(OffendersRule r, LevelOffenders lo) {
     double above = lo.getAbove() != null && lo.getAbove() < r.above() ? lo.getAbove() : r.above();
-    Duration forDuration = Fmt.parseDuration(lo.getForDuration(), r.forDuration());
+    Duration forDuration = Formatting.parseDuration(lo.getForDuration(), r.forDuration());
     if (forDuration.compareTo(r.forDuration()) > 0) {
       forDuration = r.forDuration();
     }
-    Duration banFor = Fmt.parseDuration(lo.getBanFor(), r.banFor());
+    Duration banFor = Formatting.parseDuration(lo.getBanFor(), r.banFor());
     PrefixRule p = r.prefixes();
     if (p != null) {
       double prefixAbove = lo.getPrefixAbove() != null && lo.getPrefixAbove() < p.above() ? lo.getPrefixAbove()
