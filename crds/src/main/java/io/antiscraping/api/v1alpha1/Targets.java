@@ -38,10 +38,21 @@ public class Targets {
 
   public enum Provider {
     @JsonProperty("IngressNginx")
-    INGRESS_NGINX,
+    INGRESS_NGINX("IngressNginx"),
     @JsonProperty("EnvoyGateway")
-    ENVOY_GATEWAY,
+    ENVOY_GATEWAY("EnvoyGateway"),
     @JsonProperty("Traefik")
-    TRAEFIK
+    TRAEFIK("Traefik");
+
+    private final String wireName;
+
+    Provider(String wireName) {
+      this.wireName = wireName;
+    }
+
+    /** The provider as spelled in {@code spec.targets.provider} (the constant's {@code @JsonProperty}). */
+    public String wireName() {
+      return wireName;
+    }
   }
 }

@@ -76,21 +76,12 @@ final class DataPlaneRender {
 
   static Targets.Provider provider(String name) {
     for (Targets.Provider p : Targets.Provider.values()) {
-      if (providerName(p).equalsIgnoreCase(name) || p.name().equalsIgnoreCase(name)) {
+      if (p.wireName().equalsIgnoreCase(name) || p.name().equalsIgnoreCase(name)) {
         return p;
       }
     }
     throw new IllegalArgumentException("unknown provider " + name + ": expected IngressNginx, EnvoyGateway or "
         + "Traefik");
-  }
-
-  static String providerName(Targets.Provider provider) {
-    try {
-      return Targets.Provider.class.getField(provider.name())
-          .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class).value();
-    } catch (NoSuchFieldException e) {
-      return provider.name();
-    }
   }
 
   /**

@@ -140,7 +140,7 @@ final class DiffCommand implements Callable<Integer> {
 
     if ("json".equals(output)) {
       ObjectNode root = PolicyCheck.MAPPER.createObjectNode();
-      root.put("provider", DataPlaneRender.providerName(p));
+      root.put("provider", p.wireName());
       root.put("differs", differs);
       ArrayNode ls = root.putArray("levels");
       for (LevelDiff l : levels) {
@@ -160,7 +160,7 @@ final class DiffCommand implements Callable<Integer> {
     } else {
       out.println("--- " + YamlDocuments.display(Path.of(oldFile)) + "  (" + qualified(before) + ")");
       out.println("+++ " + YamlDocuments.display(Path.of(newFile)) + "  (" + qualified(after) + ")");
-      out.println("data plane: " + DataPlaneRender.providerName(p));
+      out.println("data plane: " + p.wireName());
       for (LevelDiff l : levels) {
         out.println("level " + l.level() + ": " + l.state());
         l.changes().forEach(c -> out.println("  " + c));

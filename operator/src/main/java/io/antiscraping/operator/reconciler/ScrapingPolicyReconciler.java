@@ -184,7 +184,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     ScrapingPolicyStatus next = StatusBuilder.build(policy, previous, evaluation, report, writeFailure, started,
         enforcer.targetKind(), providerProblem == null ? null
             : new StatusBuilder.Unavailable(providerProblem.reason(),
-                providerName(enforcer.provider()) + ": " + providerProblem.message()));
+                enforcer.provider().wireName() + ": " + providerProblem.message()));
     if (statusWriter.write(policy, previous, next) == StatusWriter.Outcome.CONFLICT) {
       // someone else replaced the status since it was read (e.g. a new leader): evaluate again from theirs. Nothing
       // is recorded: the evaluation from the fresh status decides (and records) what changed.
@@ -241,11 +241,11 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
     for (Enforcer enforcer : enforcers.values()) {
       if (enforcer.optional()) {
-        var problem = ProviderApis.check(context.getClient(), providerName(enforcer.provider()), enforcer.kinds(),
+        var problem = ProviderApis.check(context.getClient(), enforcer.provider().wireName(), enforcer.kinds(),
             InformerConfiguration.allNamespacesWatched(namespaces) ? Set.of() : namespaces);
         if (problem.isPresent()) {
           unavailable.put(enforcer.provider(), problem.get());
-          LOG.info("provider {} not watched: {}", providerName(enforcer.provider()), problem.get().message());
+          LOG.info("provider {} not watched: {}", enforcer.provider().wireName(), problem.get().message());
           continue;
         }
       }
@@ -340,16 +340,6 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
 
   private Enforcer enforcerFor(ScrapingPolicySpec spec) {
     return enforcers.get(providerOf(spec));
-  }
-
-  /** The provider as spelled in spec.targets.provider. */
-  static String providerName(Targets.Provider provider) {
-    try {
-      return Targets.Provider.class.getField(provider.name())
-          .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class).value();
-    } catch (NoSuchFieldException e) {
-      return provider.name();
-    }
   }
 
   private static Targets.Provider providerOf(ScrapingPolicySpec spec) {
