@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds prom-label-proxy (github.com/prometheus-community/prom-label-proxy, the tenant-scoping query proxy the
-# README's security model recommends) from its Go module at the version pinned in .ci/control-plane/versions.env,
+# Builds prom-label-proxy (github.com/prometheus-community/prom-label-proxy, the tenant-scoping query proxy
+# docs/operations/security.md recommends) from its Go module at the version pinned in .ci/control-plane/versions.env,
 # and caches the binary outside the clone by that version. Prints the binary's path. Sharing the control plane's
 # module cache saves downloads.
 #   .ci/prom-label-proxy.sh      # first run: about a minute; afterwards: instant

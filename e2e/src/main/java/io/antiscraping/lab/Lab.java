@@ -73,7 +73,7 @@ public final class Lab {
 
   /**
    * Scenarios run at once by default: each has a stack of its own (storefront, nginx, mtail, Prometheus, API server,
-   * operator) and the traffic is light, so 3 fit 2 cores without slowing containment (README "The storefront lab").
+   * operator) and the traffic is light, so 3 fit 2 cores without slowing containment (docs/lab/README.md, "Run it").
    * The system property {@value #PARALLEL_PROPERTY} or {@code --parallel} changes it; 1 runs them one by one.
    */
   public static final int DEFAULT_PARALLEL = 3;
@@ -123,6 +123,12 @@ public final class Lab {
         + Runtime.getRuntime().availableProcessors() + " CPUs; " + Math.min(parallel, scenarios.size())
         + " scenarios at once (one with more than " + RUNS_ALONE_ABOVE_CLIENTS + " clients alone), each on its own"
         + " storefront, nginx replicas, mtail, Prometheus and namespace.";
+    io.antiscraping.lab.report.RunInfo run = new io.antiscraping.lab.report.RunInfo(
+        io.antiscraping.lab.report.RunInfo.commit(Path.of("")), io.antiscraping.lab.report.RunInfo.now(),
+        io.antiscraping.lab.report.RunInfo.thisMachine(), io.antiscraping.lab.kube.LabCluster.describeEnvironment(),
+        io.antiscraping.lab.report.RunInfo.describe(LAB_CONTROLLER),
+        io.antiscraping.lab.report.RunInfo.describe(LabOperator.settings("lab", java.net.URI.create("http://127.0.0.1"))),
+        "1s", Math.min(parallel, scenarios.size()), RUNS_ALONE_ABOVE_CLIENTS);
     int slots = Math.max(1, Math.min(parallel, scenarios.size()));
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(slots, r -> {
           Thread t = new Thread(r, "lab-scenario");
@@ -150,7 +156,7 @@ public final class Lab {
                 scenario.name(), java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0),
                 java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
             synchronized (results) {
-              ReportWriter.write(reportDir, environment, java.util.Arrays.stream(results)
+              ReportWriter.write(reportDir, environment, run, java.util.Arrays.stream(results)
                   .filter(java.util.Objects::nonNull).map(ScenarioRun.Result::outcome).toList());
             }
           } finally {

@@ -1,6 +1,8 @@
 package io.antiscraping.lab;
 
 import io.antiscraping.lab.report.ReportWriter;
+import io.antiscraping.lab.report.ResultsPage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar e2e/target/antiscraping-lab.jar [--scenario FILE]... [--report-dir DIR]}: runs the storefront lab
- * and prints the report summary.
+ * {@code java -jar e2e/target/antiscraping-lab.jar [--scenario FILE]... [--report-dir DIR] [--results-page FILE]}:
+ * runs the storefront lab, prints the report summary and, for a run of the shipped scenarios from the repository
+ * root, writes docs/lab/results.md (docs/lab/README.md, "The results page").
  */
 @Command(name = "antiscraping-lab", mixinStandardHelpOptions = true,
     description = {"Runs the storefront lab: a storefront under attack behind real nginx + ModSecurity, measured by a "
@@ -34,6 +37,12 @@ public final class LabMain implements Callable<Integer> {
   @Option(names = "--report-dir", paramLabel = "DIR",
       description = "Where report.md, report.json, the charts and access logs go. Default: e2e/target/lab-report.")
   Path reportDir;
+
+  @Option(names = "--results-page", paramLabel = "FILE",
+      description = "Also write the results page (results.md, built from report.json) here. Default: "
+          + "docs/lab/results.md when the shipped scenarios run from the repository root, else nowhere but the report "
+          + "directory.")
+  Path resultsPage;
 
   @Option(names = "--parallel", paramLabel = "N",
       description = "Scenarios run at once, each on its own stack. Default: ${DEFAULT-VALUE}.")
@@ -62,7 +71,22 @@ public final class LabMain implements Callable<Integer> {
     System.out.println();
     System.out.println(ReportWriter.summary(session.outcomes()));
     System.out.println("Report: " + dir.resolve("report.md").toAbsolutePath());
+    Path page = resultsPage != null ? resultsPage : defaultResultsPage(scenarios.isEmpty());
+    if (page != null) {
+      ResultsPage.write(dir.resolve("report.json"), page);
+      System.out.println("Results page: " + page.toAbsolutePath());
+    }
     return 0;
+  }
+
+  /**
+   * docs/lab/results.md of the repository the lab runs from, when it ran the shipped scenarios (the page the docs
+   * quote describes a full run); null otherwise.
+   */
+  static Path defaultResultsPage(boolean shippedScenarios) {
+    Path docs = Path.of("docs/lab");
+    return shippedScenarios && Files.isDirectory(docs) && Files.isDirectory(Path.of("examples/scenarios"))
+        ? docs.resolve("results.md") : null;
   }
 
   public static void main(String[] args) {

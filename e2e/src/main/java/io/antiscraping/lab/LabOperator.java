@@ -23,10 +23,14 @@ public interface LabOperator extends AutoCloseable {
    */
   static Factory inProcess() {
     return (client, namespace, prometheus) -> {
-      OperatorSettings settings = OperatorSettings.defaults().withNamespaces(Set.of(namespace))
-          .withDefaultPrometheusUrl(prometheus).withAllowSnippetAnnotations(true);
-      OperatorRuntime runtime = OperatorRuntime.start(client, settings);
+      OperatorRuntime runtime = OperatorRuntime.start(client, settings(namespace, prometheus));
       return runtime::close;
     };
+  }
+
+  /** The settings {@link #inProcess()} starts the operator with (also recorded in the lab report). */
+  static OperatorSettings settings(String namespace, URI prometheus) {
+    return OperatorSettings.defaults().withNamespaces(Set.of(namespace)).withDefaultPrometheusUrl(prometheus)
+        .withAllowSnippetAnnotations(true);
   }
 }

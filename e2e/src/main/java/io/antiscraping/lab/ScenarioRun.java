@@ -206,7 +206,7 @@ public final class ScenarioRun {
 
   /**
    * The per-client features of the lab policy over a shopper-only run, as quantiles across shopper addresses of each
-   * address's peak during the run: the recipe of the README ("Choosing the bars from your shoppers") that the lab
+   * address's peak during the run: the recipe of docs/guides/distributed-crawls.md ("Choosing the bars from your shoppers") that the lab
    * policy's bars come from. Keys are the PromQL queries; NaN when a query had no data.
    */
   static java.util.Map<String, Double> shopperQuantiles(PrometheusServer prometheus, ScrapingPolicy policy,

@@ -11,13 +11,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every value is described in values.schema.json, and the README's values table is generated from the schema and
- * the defaults in values.yaml. Refresh it with {@code ./mvnw -pl helm test -Dtest=ValuesDocumentationTest
- * -Dreadme.update=true}.
+ * Every value is described in values.schema.json, and the values table of docs/operations/helm.md ("Chart values") is
+ * generated from the schema and the defaults in values.yaml. Refresh it with {@code ./mvnw -pl helm test
+ * -Dtest=ValuesDocumentationTest -Ddocs.update=true}.
  */
 class ValuesDocumentationTest {
 
-  static final Path SECTION = Path.of("../README.md");
+  static final Path SECTION = Path.of("../docs/operations/helm.md");
   static final Path SCHEMA = HelmChart.CHART.resolve("values.schema.json");
   static final String START = "<!-- values-table:start";
   static final String END = "<!-- values-table:end -->";
@@ -41,7 +41,7 @@ class ValuesDocumentationTest {
   }
 
   @Test
-  void readmeValuesTableIsCurrent() throws IOException {
+  void docsValuesTableIsCurrent() throws IOException {
     String section = Files.readString(SECTION);
     int start = section.indexOf(START);
     int end = section.indexOf(END);
@@ -49,14 +49,14 @@ class ValuesDocumentationTest {
     assertThat(end).isGreaterThan(start);
     int bodyStart = section.indexOf('\n', start) + 1;
     String expected = table();
-    if (Boolean.getBoolean("readme.update")) {
+    if (Boolean.getBoolean("docs.update")) {
       section = section.substring(0, bodyStart) + expected + section.substring(end);
       Files.writeString(SECTION, section);
       end = section.indexOf(END);
     }
     assertThat(section.substring(bodyStart, end))
-        .as("the values table is stale: run ./mvnw -pl helm test -Dtest=ValuesDocumentationTest "
-            + "-Dreadme.update=true")
+        .as("the values table of %s is stale: run ./mvnw -pl helm test -Dtest=ValuesDocumentationTest "
+            + "-Ddocs.update=true", SECTION)
         .isEqualTo(expected);
   }
 

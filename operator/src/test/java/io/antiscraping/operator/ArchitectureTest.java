@@ -8,7 +8,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The package rules of DESIGN.md: decisions are pure; data flows one way. */
+/** The package rules of docs/architecture.md: decisions are pure; data flows one way. */
 class ArchitectureTest {
 
   static JavaClasses classes;

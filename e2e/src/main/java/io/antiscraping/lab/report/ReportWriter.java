@@ -8,18 +8,27 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-/** Writes report.md and report.json for a lab session, and the short summary printed on the console. */
+/**
+ * Writes report.md, report.json and results.md (the {@link ResultsPage}, built from report.json) for a lab session,
+ * and the short summary printed on the console.
+ */
 public final class ReportWriter {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ReportWriter() {}
 
-  public static void write(Path dir, String environment, List<ScenarioOutcome> outcomes) throws IOException {
+  public static void write(Path dir, String environment, RunInfo run, List<ScenarioOutcome> outcomes)
+      throws IOException {
     Files.createDirectories(dir);
-    JSON.writeValue(dir.resolve("report.json").toFile(),
-        java.util.Map.of("environment", environment, "scenarios", outcomes));
+    java.util.Map<String, Object> report = new java.util.LinkedHashMap<>();
+    report.put("environment", environment);
+    report.put("run", run);
+    report.put("scenarios", outcomes);
+    Path json = dir.resolve("report.json");
+    JSON.writeValue(json.toFile(), report);
     Files.writeString(dir.resolve("report.md"), markdown(environment, outcomes));
+    ResultsPage.write(json, dir.resolve("results.md"));
   }
 
   public static String markdown(String environment, List<ScenarioOutcome> outcomes) {
@@ -95,8 +104,8 @@ public final class ReportWriter {
           .append(o.statusWrites()).append(" policy status updates; nginx reloads: ").append(o.nginxReloads())
           .append(" (at most ").append(fmt(o.nginxReloadsPerMinute())).append(" in any minute)\n");
       if (o.shopperFeatureQuantiles() != null && !o.shopperFeatureQuantiles().isEmpty()) {
-        md.append("- Shopper features (each client's or /24's peak over the run, quantile across them; README "
-            + "\"Choosing the bars from your shoppers\"):\n");
+        md.append("- Shopper features (each client's or /24's peak over the run, quantile across them; "
+            + "docs/guides/distributed-crawls.md, \"Choosing the bars from your shoppers\"):\n");
         o.shopperFeatureQuantiles().forEach((k, v) -> md.append("  - `").append(k).append("`: ")
             .append(v == null || v.isNaN() ? "no data" : String.format(Locale.ROOT, "%.4f", v)).append('\n'));
       }

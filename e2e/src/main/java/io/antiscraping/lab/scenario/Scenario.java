@@ -17,7 +17,7 @@ import java.util.Objects;
 
 /**
  * A lab scenario, loaded from a YAML file: who sends traffic to the storefront, when, and under which policy. Times
- * are offsets from the start of the run. The file format is documented in the README ("Scenario files").
+ * are offsets from the start of the run. The file format is documented in docs/lab/scenarios.md ("Scenario files").
  *
  * @param name        short name used in the report
  * @param description what the scenario models

@@ -379,7 +379,7 @@ class LiveDecisionIT {
     String second = "198.51.100.9";
     // Longer than a stalled request holds a reconcile (the client's 10 s request timeout): the cooldown is the highest
     // recommendation among the evaluations of its window, so a gap without evaluations longer than the cooldown would
-    // let the level relax at the first evaluation after it (README, "Decision semantics").
+    // let the level relax at the first evaluation after it (docs/concepts.md, "Decision semantics").
     Duration cooldown = Duration.ofSeconds(16);
     FaultProxy proxy = FaultProxy.start(api.plane().adminConfig());
     KubernetesClient through = new KubernetesClientBuilder().withConfig(proxy.clientConfig()).build();
