@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import java.io.IOException;
@@ -25,11 +25,11 @@ class MonitoringTest {
 
   static final Path UPSTREAM = Path.of("src", "test", "resources", "upstream-crds", "prometheus-operator-v0.93.0");
 
-  static CrdSchemaValidator upstream(String file) {
+  static CrdSchema upstream(String file) {
     Path crd = UPSTREAM.resolve(file);
     assertThat(crd).as("upstream CRD %s (src/test/resources/upstream-crds)", crd.toAbsolutePath()
         .normalize()).exists();
-    return CrdSchemaValidator.lenient(crd, "v1");
+    return CrdSchema.lenient(crd, "v1");
   }
 
   @ParameterizedTest
@@ -45,7 +45,8 @@ class MonitoringTest {
     JsonNode sm = HelmChart.template(Scenario.MONITORING.values).one("ServiceMonitor").deepCopy();
     ((ObjectNode) sm.at("/spec/endpoints/0")).put("interval", "every 30 seconds");
     ((ObjectNode) sm.at("/spec/endpoints/0")).put("honourLabels", true);
-    List<String> errors = upstream("monitoring.coreos.com_servicemonitors.yaml").validate(sm);
+    List<String> errors = upstream("monitoring.coreos.com_servicemonitors.yaml").validate(sm).stream()
+        .map(Object::toString).toList();
     assertThat(String.join("\n", errors)).contains("interval").contains("honourLabels");
   }
 

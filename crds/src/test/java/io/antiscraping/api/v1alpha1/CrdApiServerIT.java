@@ -3,6 +3,7 @@ package io.antiscraping.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.antiscraping.api.schema.CrdSchema;
 import io.antiscraping.api.testing.ControlPlane;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -55,13 +56,13 @@ class CrdApiServerIT {
   @ParameterizedTest
   @MethodSource("io.antiscraping.api.v1alpha1.FixturesTest#valid")
   void validFixtureIsAccepted(Path file) {
-    assertThat(create(CrdSchemaValidatorDocs.read(file).get(0))).as(file.toString()).isNotNull();
+    assertThat(create(PolicyDocs.read(file).get(0))).as(file.toString()).isNotNull();
   }
 
   @ParameterizedTest
   @MethodSource("io.antiscraping.api.v1alpha1.FixturesTest#examples")
   void examplePolicyIsAccepted(Path file) {
-    for (GenericKubernetesResource policy : CrdSchemaValidatorDocs.read(file)) {
+    for (GenericKubernetesResource policy : PolicyDocs.read(file)) {
       if ("ScrapingPolicy".equals(policy.getKind())) {
         assertThat(create(policy)).as(file.toString()).isNotNull();
       }
@@ -72,7 +73,7 @@ class CrdApiServerIT {
   @MethodSource("io.antiscraping.api.v1alpha1.FixturesTest#invalid")
   void invalidFixtureIsRejectedWithItsMessage(Path file) throws IOException {
     KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class,
-        () -> create(CrdSchemaValidatorDocs.read(file).get(0)));
+        () -> create(PolicyDocs.read(file).get(0)));
     assertThat(e).as("%s must be rejected", file).isNotNull();
     Status status = e.getStatus();
     String message = status == null ? e.getMessage() : status.getMessage();
@@ -102,9 +103,9 @@ class CrdApiServerIT {
   }
 
   /** The documents of a YAML file as generic resources (so that wrong types reach the server as written). */
-  static final class CrdSchemaValidatorDocs {
+  static final class PolicyDocs {
     static List<GenericKubernetesResource> read(Path file) {
-      return io.antiscraping.api.testing.CrdSchemaValidator.readAll(file).stream()
+      return CrdSchema.readAll(file).stream()
           .map(d -> client.getKubernetesSerialization().convertValue(d, GenericKubernetesResource.class))
           .toList();
     }

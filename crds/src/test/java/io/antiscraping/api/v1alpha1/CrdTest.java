@@ -3,7 +3,7 @@ package io.antiscraping.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ class CrdTest {
 
   @Test
   void everySpecAndStatusFieldHasADescription() {
-    JsonNode schema = CrdSchemaValidator.read(GENERATED).at("/spec/versions/0/schema/openAPIV3Schema");
+    JsonNode schema = CrdSchema.read(GENERATED).at("/spec/versions/0/schema/openAPIV3Schema");
     List<String> undocumented = new ArrayList<>();
     collectUndocumented(schema.at("/properties/spec"), "spec", undocumented);
     collectUndocumented(schema.at("/properties/status"), "status", undocumented);
@@ -42,16 +42,16 @@ class CrdTest {
 
   @Test
   void everyCelRuleCompiles() {
-    assertThat(CrdSchemaValidator.strict(GENERATED).compileErrors()).isEmpty();
+    assertThat(CrdSchema.strict(GENERATED).compileErrors()).isEmpty();
   }
 
   @Test
   void printerColumnsShowLevelBannedTargetsReadyAge() {
-    JsonNode columns = CrdSchemaValidator.read(GENERATED).at("/spec/versions/0/additionalPrinterColumns");
+    JsonNode columns = CrdSchema.read(GENERATED).at("/spec/versions/0/additionalPrinterColumns");
     List<String> names = new ArrayList<>();
     columns.forEach(c -> names.add(c.path("name").asText()));
     assertThat(names).containsExactlyInAnyOrder("Level", "Banned", "Targets", "Ready", "Age");
-    JsonNode crd = CrdSchemaValidator.read(GENERATED);
+    JsonNode crd = CrdSchema.read(GENERATED);
     assertThat(crd.at("/spec/versions/0/subresources/status").isObject()).isTrue();
     assertThat(crd.at("/spec/scope").asText()).isEqualTo("Namespaced");
   }

@@ -2,7 +2,7 @@ package io.antiscraping.api.v1alpha1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ class FixturesTest {
 
   static final Path FIXTURES = Path.of("src/test/resources/fixtures");
   static final Path EXAMPLES = Path.of("../examples");
-  static final CrdSchemaValidator VALIDATOR = CrdSchemaValidator.strict(CrdTest.GENERATED);
+  static final CrdSchema VALIDATOR = CrdSchema.strict(CrdTest.GENERATED);
 
   static Stream<Path> valid() throws IOException {
     return files(FIXTURES, "valid-");
@@ -33,7 +33,7 @@ class FixturesTest {
   static Stream<Path> examples() throws IOException {
     try (Stream<Path> s = Files.list(EXAMPLES)) {
       return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream()
-          .filter(p -> CrdSchemaValidator.readAll(p).stream()
+          .filter(p -> CrdSchema.readAll(p).stream()
               .anyMatch(d -> "ScrapingPolicy".equals(d.path("kind").asText())));
     }
   }
@@ -41,7 +41,7 @@ class FixturesTest {
   @ParameterizedTest
   @MethodSource("valid")
   void validFixturePasses(Path file) {
-    assertThat(VALIDATOR.validate(CrdSchemaValidator.read(file))).as(file.toString()).isEmpty();
+    assertThat(VALIDATOR.validate(CrdSchema.read(file))).as(file.toString()).isEmpty();
   }
 
   @ParameterizedTest
@@ -50,14 +50,14 @@ class FixturesTest {
     String first = Files.readAllLines(file).get(0);
     assertThat(first).as("%s must start with '# expect: <message>'", file).startsWith("# expect: ");
     String expected = first.substring("# expect: ".length()).trim();
-    List<String> errors = VALIDATOR.validate(CrdSchemaValidator.read(file));
+    List<String> errors = VALIDATOR.validate(CrdSchema.read(file)).stream().map(Object::toString).toList();
     assertThat(errors).as(file.toString()).anySatisfy(e -> assertThat(e).contains(expected));
   }
 
   @ParameterizedTest
   @MethodSource("examples")
   void examplePoliciesPass(Path file) {
-    CrdSchemaValidator.readAll(file).stream()
+    CrdSchema.readAll(file).stream()
         .filter(d -> "ScrapingPolicy".equals(d.path("kind").asText()))
         .forEach(d -> assertThat(VALIDATOR.validate(d)).as(file.toString()).isEmpty());
   }

@@ -3,7 +3,7 @@ package io.antiscraping.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ class PolicyReferenceCoverageTest {
   @Test
   void everySpecAndStatusFieldHasARowAndEveryRowIsAField() throws IOException {
     String page = Files.readString(PolicyReferencePage.PAGE);
-    JsonNode schema = CrdSchemaValidator.read(CrdTest.GENERATED).at("/spec/versions/0/schema/openAPIV3Schema");
+    JsonNode schema = CrdSchema.read(CrdTest.GENERATED).at("/spec/versions/0/schema/openAPIV3Schema");
     List<String> fields = new ArrayList<>();
     collect(schema.at("/properties/spec"), "spec", fields);
     collect(schema.at("/properties/status"), "status", fields);
@@ -50,7 +50,7 @@ class PolicyReferenceCoverageTest {
   void everyValidationMessageIsInThePage() throws IOException {
     String page = Files.readString(PolicyReferencePage.PAGE);
     List<String> messages = new ArrayList<>();
-    collectMessages(CrdSchemaValidator.read(CrdTest.GENERATED).at("/spec/versions/0/schema/openAPIV3Schema"),
+    collectMessages(CrdSchema.read(CrdTest.GENERATED).at("/spec/versions/0/schema/openAPIV3Schema"),
         messages);
     assertThat(messages).isNotEmpty().allSatisfy(message ->
         assertThat(page).as("docs/reference/policy.md").contains(PolicyReferencePage.text(message)));

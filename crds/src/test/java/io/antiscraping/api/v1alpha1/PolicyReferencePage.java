@@ -1,7 +1,7 @@
 package io.antiscraping.api.v1alpha1;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -32,7 +32,7 @@ public final class PolicyReferencePage {
     Path crd = args.length > 0 ? Path.of(args[0]) : CrdTest.COMMITTED;
     Path page = args.length > 1 ? Path.of(args[1]) : PAGE;
     Files.createDirectories(page.toAbsolutePath().getParent());
-    Files.writeString(page, render(CrdSchemaValidator.read(crd)));
+    Files.writeString(page, render(CrdSchema.read(crd)));
   }
 
   /** The page for a CustomResourceDefinition (its first version). */

@@ -3,7 +3,7 @@ package io.antiscraping.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class PolicyReferencePageTest {
 
   @Test
   void committedPageIsGeneratedFromTheCommittedCrd() throws IOException {
-    JsonNode crd = CrdSchemaValidator.read(Boolean.getBoolean("crds.update") ? CrdTest.GENERATED : CrdTest.COMMITTED);
+    JsonNode crd = CrdSchema.read(Boolean.getBoolean("crds.update") ? CrdTest.GENERATED : CrdTest.COMMITTED);
     String expected = PolicyReferencePage.render(crd);
     if (Boolean.getBoolean("reference.update")) {
       Files.createDirectories(PolicyReferencePage.PAGE.getParent());
@@ -32,7 +32,7 @@ class PolicyReferencePageTest {
 
   @Test
   void everyKindOfBoundIsRendered() throws IOException {
-    JsonNode crd = CrdSchemaValidator.YAML.readTree("""
+    JsonNode crd = CrdSchema.YAML.readTree("""
         apiVersion: apiextensions.k8s.io/v1
         kind: CustomResourceDefinition
         spec:

@@ -3,7 +3,7 @@ package io.antiscraping.lab.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import io.antiscraping.lab.Lab;
 import io.antiscraping.lab.scenario.Scenario.ClientClass;
 import io.antiscraping.lab.traffic.TrafficGenerator;
@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ScenarioFilesTest {
 
   static final Path SCENARIOS = Path.of("../examples/scenarios");
-  static final CrdSchemaValidator VALIDATOR = CrdSchemaValidator.strict(Path.of(
+  static final CrdSchema VALIDATOR = CrdSchema.strict(Path.of(
       "../crds/scrapingpolicies.antiscraping.io-v1.yml"));
 
   static Stream<Path> files() throws Exception {
@@ -43,7 +43,7 @@ class ScenarioFilesTest {
     Scenario s = Scenario.load(file);
     assertThat(s.name()).isEqualTo(file.getFileName().toString().replace(".yaml", ""));
     assertThat(s.policyFile()).exists();
-    List<String> errors = VALIDATOR.validate(CrdSchemaValidator.read(s.policyFile()));
+    List<CrdSchema.Violation> errors = VALIDATOR.validate(CrdSchema.read(s.policyFile()));
     assertThat(errors).as(s.policyFile().toString()).isEmpty();
     if (s.attackEnd() != null) {
       assertThat(s.attackEnd()).as("the run goes on after the attack").isLessThan(s.runTime());

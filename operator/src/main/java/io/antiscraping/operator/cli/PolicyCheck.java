@@ -2,6 +2,7 @@ package io.antiscraping.operator.cli;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.antiscraping.api.schema.CrdSchema;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.antiscraping.api.v1alpha1.Durations;

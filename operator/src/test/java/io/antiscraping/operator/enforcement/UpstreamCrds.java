@@ -1,6 +1,6 @@
 package io.antiscraping.operator.enforcement;
 
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -52,9 +52,6 @@ public final class UpstreamCrds {
   /** Schema and CEL errors of an object (as stored) against an upstream CRD; empty when valid. */
   public static List<String> validate(Path crd, GenericKubernetesResource object) {
     var json = OwnedObjectWriter.JSON.valueToTree(object);
-    return CrdSchemaValidator.lenient(crd, "v1alpha1").validate(json).stream()
-        // The validator checks the object without metadata, which the Traefik schema lists as required.
-        .filter(e -> !e.equals("$: required property 'metadata' not found"))
-        .toList();
+    return CrdSchema.lenient(crd, "v1alpha1").validate(json).stream().map(Object::toString).toList();
   }
 }

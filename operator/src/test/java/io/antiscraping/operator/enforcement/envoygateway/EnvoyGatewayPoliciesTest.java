@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import io.antiscraping.api.testing.CrdSchemaValidator;
+import io.antiscraping.api.schema.CrdSchema;
 import io.antiscraping.api.v1alpha1.Selector;
 import io.antiscraping.api.v1alpha1.Waf;
 import io.antiscraping.operator.decision.Cidr;
@@ -39,9 +39,9 @@ class EnvoyGatewayPoliciesTest {
 
   static final Path GOLDEN = Path.of("src/test/resources/golden/envoygateway");
   static final Path UPSTREAM = io.antiscraping.operator.enforcement.UpstreamCrds.DIR.resolve("envoy-gateway-v1.9.0");
-  static final CrdSchemaValidator BTP = CrdSchemaValidator.lenient(
+  static final CrdSchema BTP = CrdSchema.lenient(
       UPSTREAM.resolve("gateway.envoyproxy.io_backendtrafficpolicies.yaml"), "v1alpha1");
-  static final CrdSchemaValidator SP = CrdSchemaValidator.lenient(
+  static final CrdSchema SP = CrdSchema.lenient(
       UPSTREAM.resolve("gateway.envoyproxy.io_securitypolicies.yaml"), "v1alpha1");
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE).disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
@@ -104,7 +104,7 @@ class EnvoyGatewayPoliciesTest {
     assertThat(actual).isEqualTo(Files.readString(file));
 
     for (JsonNode o : objects) {
-      CrdSchemaValidator v = "BackendTrafficPolicy".equals(o.path("kind").asText()) ? BTP : SP;
+      CrdSchema v = "BackendTrafficPolicy".equals(o.path("kind").asText()) ? BTP : SP;
       assertThat(v.validate(o)).as(name + ": " + o.path("kind").asText()).isEmpty();
     }
     assertThat(r.rateLimitRules()).hasSizeLessThanOrEqualTo(EnvoyGatewayPolicies.MAX_RULES);
