@@ -22,7 +22,7 @@ import io.antiscraping.lab.support.FreePorts;
 import io.antiscraping.lab.traffic.RequestRecord;
 import io.antiscraping.lab.traffic.TrafficGenerator;
 import io.antiscraping.operator.reconciler.Conditions;
-import io.antiscraping.operator.testing.PrometheusServer;
+import io.antiscraping.testing.PrometheusServer;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;

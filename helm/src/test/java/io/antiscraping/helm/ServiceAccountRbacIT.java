@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
-import io.antiscraping.api.testing.ControlPlane;
+import io.antiscraping.testing.ControlPlane;
 import io.antiscraping.api.v1alpha1.Allowlist;
 import io.antiscraping.api.v1alpha1.Level;
 import io.antiscraping.api.v1alpha1.RateLimit;

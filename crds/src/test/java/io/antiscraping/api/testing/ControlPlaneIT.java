@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.VersionInfo;
 import java.util.concurrent.TimeUnit;
+import io.antiscraping.testing.ControlPlane;
 import org.junit.jupiter.api.Test;
 
 /**

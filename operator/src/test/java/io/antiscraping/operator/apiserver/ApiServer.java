@@ -1,6 +1,6 @@
 package io.antiscraping.operator.apiserver;
 
-import io.antiscraping.api.testing.ControlPlane;
+import io.antiscraping.testing.ControlPlane;
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.operator.enforcement.UpstreamCrds;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

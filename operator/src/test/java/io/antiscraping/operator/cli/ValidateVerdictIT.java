@@ -2,7 +2,7 @@ package io.antiscraping.operator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.antiscraping.api.testing.ControlPlane;
+import io.antiscraping.testing.ControlPlane;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.operator.validation.PolicyValidator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

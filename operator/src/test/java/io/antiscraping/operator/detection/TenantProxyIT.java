@@ -2,8 +2,8 @@ package io.antiscraping.operator.detection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.antiscraping.operator.testing.PrometheusServer;
-import io.antiscraping.operator.testing.TestExporter;
+import io.antiscraping.testing.PrometheusServer;
+import io.antiscraping.testing.TestExporter;
 import io.prometheus.client.Gauge;
 import java.io.IOException;
 import java.net.ServerSocket;

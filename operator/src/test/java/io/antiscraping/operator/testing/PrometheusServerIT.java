@@ -3,6 +3,8 @@ package io.antiscraping.operator.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.antiscraping.testing.PrometheusServer;
+import io.antiscraping.testing.TestExporter;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.antiscraping.api.testing;
+package io.antiscraping.testing;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;

@@ -1,4 +1,4 @@
-package io.antiscraping.operator.testing;
+package io.antiscraping.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.antiscraping.operator.testing;
+package io.antiscraping.testing;
 
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
