@@ -181,10 +181,11 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
           + " target(s) (will retry; the others are written): " + String.join("; ", report.writeFailures());
       LOG.warn("policy={}/{} {}", policy.getMetadata().getNamespace(), policy.getMetadata().getName(), writeFailure);
     }
-    ScrapingPolicyStatus next = StatusBuilder.build(policy, previous, evaluation, report, writeFailure, started,
+    StatusBuilder.Built built = StatusBuilder.build(policy, previous, evaluation, report, writeFailure, started,
         enforcer.targetKind(), providerProblem == null ? null
             : new StatusBuilder.Unavailable(providerProblem.reason(),
                 enforcer.provider().wireName() + ": " + providerProblem.message()));
+    ScrapingPolicyStatus next = built.status();
     if (statusWriter.write(policy, previous, next) == StatusWriter.Outcome.CONFLICT) {
       // someone else replaced the status since it was read (e.g. a new leader): evaluate again from theirs. Nothing
       // is recorded: the evaluation from the fresh status decides (and records) what changed.
@@ -194,7 +195,7 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     }
     // Events tell what the status now says: recorded once it is written, so that a refused status write (the
     // evaluation is then repeated from the status that stands) never records the same decision twice.
-    recordEvents(policy, previous, next, evaluation, report);
+    recordEvents(policy, built.warnings(), evaluation, report);
     metrics.policyLevel(ns(policy), name(policy), evaluation.levelIndex(), spec.getLevels().size() - 1);
     metrics.bans(ns(policy), name(policy), evaluation.plan().bans().size(), evaluation.banCapReached());
     metrics.aggregate(ns(policy), name(policy), evaluation.knownGood(), evaluation.held());
@@ -304,8 +305,8 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     metrics.evaluation(ns(policy), name(policy), "invalid", Duration.between(now, clock.instant()));
   }
 
-  private void recordEvents(ScrapingPolicy policy, ScrapingPolicyStatus previous, ScrapingPolicyStatus next,
-                            Evaluation evaluation, EnforcementReport report) {
+  private void recordEvents(ScrapingPolicy policy, List<StatusBuilder.Warning> warnings, Evaluation evaluation,
+                            EnforcementReport report) {
     for (DecisionEvent n : evaluation.notices()) {
       if (n.warning()) {
         events.warning(policy, n.reason(), n.message());
@@ -317,24 +318,8 @@ public final class ScrapingPolicyReconciler implements Reconciler<ScrapingPolicy
     for (String change : report.changes()) {
       events.normal(policy, verb, (policy.getSpec().isDryRun() ? "would apply: " : "") + change);
     }
-    warnOnChange(policy, previous, next, Conditions.CONFLICT, "Conflict");
-    warnOnChange(policy, previous, next, Conditions.CLIENT_ADDRESSES_SUSPECT, "SuspectClientAddresses");
-    if (!Conditions.message(previous.getConditions(), Conditions.ENFORCED)
-        .equals(Conditions.message(next.getConditions(), Conditions.ENFORCED))
-        && Conditions.find(next.getConditions(), Conditions.ENFORCED)
-            .map(c -> List.of("NotEnforceable", "WriteFailed", "ProviderNotInstalled", "ProviderNotPermitted",
-                "NotTakingEffect")
-                .contains(c.getReason())).orElse(false)) {
-      events.warning(policy, Conditions.find(next.getConditions(), Conditions.ENFORCED).get().getReason(),
-          Conditions.message(next.getConditions(), Conditions.ENFORCED));
-    }
-  }
-
-  private void warnOnChange(ScrapingPolicy policy, ScrapingPolicyStatus previous, ScrapingPolicyStatus next,
-                            String type, String reason) {
-    if (Conditions.isTrue(next.getConditions(), type)
-        && !Conditions.message(previous.getConditions(), type).equals(Conditions.message(next.getConditions(), type))) {
-      events.warning(policy, reason, Conditions.message(next.getConditions(), type));
+    for (StatusBuilder.Warning w : warnings) {
+      events.warning(policy, w.reason(), w.message());
     }
   }
 

@@ -6,9 +6,15 @@ import io.antiscraping.api.v1alpha1.TargetStatus;
 import io.antiscraping.operator.decision.MetricsHealth;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Builds the next status from an evaluation and an enforcement report. */
+/**
+ * Builds the next status from an evaluation and an enforcement report. The Enforced condition comes from an ordered
+ * list of rules (the first that applies decides its reason and message); one aggregator derives Ready and Degraded
+ * from the conditions; and the warnings to publish as Events are the conditions of Warning severity whose message
+ * changed, so that Events follow transitions, never repeat a steady state.
+ */
 final class StatusBuilder {
 
   private static final int MAX_LISTED_TARGETS = 100;
@@ -20,13 +26,70 @@ final class StatusBuilder {
   record Unavailable(String reason, String message) {
   }
 
+  /** A Warning Event to publish: a condition of Warning severity that changed. */
+  record Warning(String reason, String message) {
+  }
+
+  /** The next status and the Warning Events its transitions call for. */
+  record Built(ScrapingPolicyStatus status, List<Warning> warnings) {
+  }
+
+  /** What one reconcile produced, as the rules read it. */
+  private record Input(ScrapingPolicy policy, Evaluation evaluation, EnforcementReport report, String writeFailure,
+                       Unavailable unavailable, String targetKind, long enforcedTargets) {
+
+    boolean dryRun() {
+      return policy.getSpec().isDryRun();
+    }
+
+    String level() {
+      return evaluation.plan().level();
+    }
+  }
+
+  /**
+   * One way the Enforced condition can read: it applies when {@code applies} holds; {@code warning}: a change of its
+   * message is published as a Warning Event; {@code degrades}: the policy is Degraded while it stands.
+   */
+  private record EnforcedRule(String reason, boolean warning, boolean degrades,
+                              java.util.function.Predicate<Input> applies,
+                              java.util.function.Function<Input, String> message) {
+  }
+
+  /** The Enforced condition's rules, in precedence order; only the last one means enforced. */
+  private static final List<EnforcedRule> ENFORCED_RULES = List.of(
+      new EnforcedRule("WriteFailed", true, true, in -> in.writeFailure() != null, Input::writeFailure),
+      new EnforcedRule(null, true, true, in -> in.unavailable() != null, in -> in.unavailable().message()),
+      new EnforcedRule("DryRun", false, false, Input::dryRun, in -> "dry run: nothing is written; level " + in.level()
+          + " would apply to " + in.enforcedTargets() + " target(s)" + notEnforceableSuffix(in.report())),
+      new EnforcedRule("NoTargets", false, false, in -> in.report().targets().isEmpty(),
+          in -> "spec.targets.selector selects no " + in.targetKind() + " in namespace "
+              + in.policy().getMetadata().getNamespace()),
+      // Written, but the data plane has not accepted it (yet): its own words are in the target messages.
+      new EnforcedRule("NotAccepted", false, false, in -> in.enforcedTargets() == 0
+          && in.report().conflicts().isEmpty() && in.report().notEnforceable().isEmpty(),
+          in -> "level " + in.level() + " is written but in force on no target yet: "
+              + in.report().targets().stream().map(EnforcementReport.TargetResult::message).distinct()
+                  .collect(java.util.stream.Collectors.joining("; "))),
+      new EnforcedRule("Conflict", false, false, in -> in.enforcedTargets() == 0 && !in.report().conflicts().isEmpty(),
+          in -> "every selected target is held by a conflict (see Conflict)"),
+      new EnforcedRule("NotEnforceable", true, false, in -> !in.report().notEnforceable().isEmpty(),
+          in -> "level " + in.level() + " applied to " + in.enforcedTargets() + " target(s), but not enforceable there: "
+              + String.join("; ", in.report().notEnforceable())),
+      new EnforcedRule("NotTakingEffect", true, true,
+          in -> in.evaluation().effect() != null && !in.evaluation().effect().takingEffect(),
+          in -> "level " + in.level() + " written to " + in.enforcedTargets() + " target(s), but not taking effect: "
+              + in.evaluation().effect().message()),
+      new EnforcedRule("Enforced", false, false, in -> true,
+          in -> "level " + in.level() + " applied to " + in.enforcedTargets() + " target(s)"));
+
   /**
    * @param targetKind  what the policy's selector selects, for the NoTargets message
    * @param unavailable the policy's data plane cannot run (its APIs are not served or not allowed); null when it can
    */
-  static ScrapingPolicyStatus build(ScrapingPolicy policy, ScrapingPolicyStatus previous, Evaluation evaluation,
-                                    EnforcementReport report, String writeFailure, Instant now, String targetKind,
-                                    Unavailable unavailable) {
+  static Built build(ScrapingPolicy policy, ScrapingPolicyStatus previous, Evaluation evaluation,
+                     EnforcementReport report, String writeFailure, Instant now, String targetKind,
+                     Unavailable unavailable) {
     ScrapingPolicyStatus next = previous.toBuilder().build();
     long generation = generation(policy);
     next.setObservedGeneration(generation);
@@ -34,8 +97,9 @@ final class StatusBuilder {
     long enforcedTargets = report.targets().stream().filter(EnforcementReport.TargetResult::enforced).count();
     next.setTargetCount((int) enforcedTargets);
     next.setTargets(listed(report));
-    boolean dryRun = policy.getSpec().isDryRun();
-    String level = evaluation.plan().level();
+    Input in = new Input(policy, evaluation, report, writeFailure, unavailable, targetKind, enforcedTargets);
+    boolean dryRun = in.dryRun();
+    String level = in.level();
 
     Conditions c = new Conditions(previous.getConditions(), generation, now);
     c.set(Conditions.INVALID, false, "Valid", "the spec is valid");
@@ -45,57 +109,38 @@ final class StatusBuilder {
     boolean conflict = !report.conflicts().isEmpty();
     c.set(Conditions.CONFLICT, conflict, conflict ? "TargetConflict" : "NoConflict",
         conflict ? String.join("; ", report.conflicts()) : "no other policy or owner competes for the targets");
-
-    boolean enforced;
-    if (writeFailure != null) {
-      enforced = false;
-      c.set(Conditions.ENFORCED, false, "WriteFailed", writeFailure);
-    } else if (unavailable != null) {
-      enforced = false;
-      c.set(Conditions.ENFORCED, false, unavailable.reason(), unavailable.message());
-    } else if (dryRun) {
-      enforced = false;
-      c.set(Conditions.ENFORCED, false, "DryRun", "dry run: nothing is written; level " + level + " would apply to "
-          + enforcedTargets + " target(s)" + notEnforceableSuffix(report));
-    } else if (report.targets().isEmpty()) {
-      enforced = false;
-      c.set(Conditions.ENFORCED, false, "NoTargets",
-          "spec.targets.selector selects no " + targetKind + " in namespace " + policy.getMetadata().getNamespace());
-    } else if (enforcedTargets == 0 && report.conflicts().isEmpty() && report.notEnforceable().isEmpty()) {
-      // Written, but the data plane has not accepted it (yet): its own words are in the target messages.
-      enforced = false;
-      c.set(Conditions.ENFORCED, false, "NotAccepted", "level " + level + " is written but in force on no target yet: "
-          + report.targets().stream().map(EnforcementReport.TargetResult::message).distinct()
-              .collect(java.util.stream.Collectors.joining("; ")));
-    } else if (enforcedTargets == 0 && !report.conflicts().isEmpty()) {
-      enforced = false;
-      c.set(Conditions.ENFORCED, false, "Conflict", "every selected target is held by a conflict (see Conflict)");
-    } else if (!report.notEnforceable().isEmpty()) {
-      enforced = false;
-      c.set(Conditions.ENFORCED, false, "NotEnforceable", "level " + level + " applied to " + enforcedTargets
-          + " target(s), but not enforceable there: " + String.join("; ", report.notEnforceable()));
-    } else if (evaluation.effect() != null && !evaluation.effect().takingEffect()) {
-      enforced = false;
-      c.set(Conditions.ENFORCED, false, "NotTakingEffect", "level " + level + " written to " + enforcedTargets
-          + " target(s), but not taking effect: " + evaluation.effect().message());
-    } else {
-      enforced = true;
-      c.set(Conditions.ENFORCED, true, "Enforced", "level " + level + " applied to " + enforcedTargets + " target(s)");
-    }
-    boolean notTakingEffect = "NotTakingEffect".equals(Conditions.find(c.build(), Conditions.ENFORCED)
-        .map(io.antiscraping.api.v1alpha1.StatusCondition::getReason).orElse(""));
+    EnforcedRule rule = ENFORCED_RULES.stream().filter(r -> r.applies().test(in)).findFirst().orElseThrow();
+    boolean enforced = rule == ENFORCED_RULES.get(ENFORCED_RULES.size() - 1);
+    String enforcedReason = rule.reason() != null ? rule.reason() : unavailable.reason();
+    c.set(Conditions.ENFORCED, enforced, enforcedReason, rule.message().apply(in));
     boolean suspect = evaluation.suspects() != null && !evaluation.suspects().isEmpty();
     c.set(Conditions.CLIENT_ADDRESSES_SUSPECT, suspect, suspect ? "ExemptClientsAboveBar" : "NoSuspectClients",
         suspect ? evaluation.suspects() : "no client that no ban may cover is above the offender bar");
+
+    // The aggregate: Ready when in force (or computed, in dry run) with nothing in the way; Degraded when something
+    // the policy asks for is not in force.
     boolean ready = (enforced || (dryRun && writeFailure == null && unavailable == null)) && !conflict && m.available();
-    boolean degraded = !ready && (conflict || !m.available() || !report.notEnforceable().isEmpty()
-        || writeFailure != null || unavailable != null || notTakingEffect);
+    boolean degraded = !ready && (conflict || !m.available() || !report.notEnforceable().isEmpty() || rule.degrades());
     c.set(Conditions.DEGRADED, degraded, degraded ? "Degraded" : "Healthy", degraded
         ? "see the Enforced, Conflict and MetricsAvailable conditions" : "everything the policy asks is in force");
-    c.set(Conditions.READY, ready, ready ? (dryRun ? "DryRun" : "Enforced") : notReadyReason(c, enforced, conflict, m),
+    c.set(Conditions.READY, ready, ready ? (dryRun ? "DryRun" : "Enforced") : notReadyReason(conflict, m),
         ready ? "level " + level + (dryRun ? " computed (dry run)" : " in force") : "see the other conditions");
     next.setConditions(c.build());
-    return next;
+
+    List<Warning> warnings = new ArrayList<>();
+    warnOnChange(previous, next, Conditions.CONFLICT, conflict, "Conflict", warnings);
+    warnOnChange(previous, next, Conditions.CLIENT_ADDRESSES_SUSPECT, suspect, "SuspectClientAddresses", warnings);
+    warnOnChange(previous, next, Conditions.ENFORCED, rule.warning(), enforcedReason, warnings);
+    return new Built(next, warnings);
+  }
+
+  /** A warning when condition {@code type} calls for one ({@code warn}) and its message changed. */
+  private static void warnOnChange(ScrapingPolicyStatus previous, ScrapingPolicyStatus next, String type, boolean warn,
+                                   String reason, List<Warning> out) {
+    String now = Conditions.message(next.getConditions(), type);
+    if (warn && !Conditions.message(previous.getConditions(), type).equals(now)) {
+      out.add(new Warning(reason, now));
+    }
   }
 
   static ScrapingPolicyStatus invalid(ScrapingPolicy policy, ScrapingPolicyStatus previous, String message, Instant now) {
@@ -135,7 +180,7 @@ final class StatusBuilder {
     return next;
   }
 
-  private static String notReadyReason(Conditions c, boolean enforced, boolean conflict, MetricsHealth m) {
+  private static String notReadyReason(boolean conflict, MetricsHealth m) {
     if (conflict) {
       return "Conflict";
     }

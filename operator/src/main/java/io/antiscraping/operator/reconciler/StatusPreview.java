@@ -17,7 +17,7 @@ public final class StatusPreview {
   /** As after a reconcile without write failures on an installed data plane. */
   public static ScrapingPolicyStatus next(ScrapingPolicy policy, ScrapingPolicyStatus previous, Evaluation evaluation,
                                           EnforcementReport report, Instant now, String targetKind) {
-    return StatusBuilder.build(policy, previous, evaluation, report, null, now, targetKind, null);
+    return StatusBuilder.build(policy, previous, evaluation, report, null, now, targetKind, null).status();
   }
 
   /** As after a reconcile that found the spec invalid ({@code message}: the validator's violations). */
