@@ -17,6 +17,7 @@ import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.api.v1alpha1.Waf;
 import io.antiscraping.api.v1alpha1.WhenCondition;
 import io.antiscraping.operator.decision.Cidr;
+import io.antiscraping.operator.detection.PrometheusAccess;
 import io.antiscraping.operator.detection.PrometheusEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,6 +110,12 @@ public final class PolicyValidator {
             + "user information (@): give the base URL of the Prometheus HTTP API"));
       } else if (url != null && !URL.matcher(url).matches()) {
         out.add(new Violation("spec.prometheus.url", quote(url) + " is not an http(s) URL"));
+      } else if (url != null) {
+        // The admin's allowlist may name a path (http://thanos/tenant-a): a path that a server resolves or decodes
+        // to another one (/tenant-a/../tenant-b, /tenant-a/%2e%2e/admin) would pass a prefix comparison.
+        int slash = url.indexOf('/', url.indexOf("://") + 3);
+        PrometheusAccess.pathProblem(slash < 0 ? "" : url.substring(slash)).ifPresent(why ->
+            out.add(new Violation("spec.prometheus.url", quote(url) + ": the path " + why)));
       }
       duration(spec.getPrometheus().getTimeout(), "spec.prometheus.timeout", out).ifPresent(d -> {
         if (d.isZero() || d.compareTo(PrometheusEndpoint.MAX_TIMEOUT) > 0) {

@@ -120,6 +120,35 @@ class PrometheusAccessTest {
     PrometheusAccess.checkEntry("*.monitoring.svc:9090");
   }
 
+  /**
+   * Security finding S2: with the admin's allowlist naming a path, a dot segment or a percent-encoded delimiter took a
+   * policy's URL out of that path ({@code /tenant-a/../tenant-b}) past the prefix comparison. Such paths are refused
+   * with the reason, and paths are compared normalised.
+   */
+  @Test
+  void aDotSegmentOrAnEncodedDelimiterCannotLeaveTheAllowedPath() {
+    PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of("http://thanos.observability.svc/tenant-a"),
+        false, CLUSTER_DNS);
+    for (String path : List.of("/tenant-a/../tenant-b", "/tenant-a/%2e%2e/admin", "/tenant-a/%2E%2E/admin",
+        "/tenant-a/..;/admin", "/tenant-a/.%2e/admin", "/tenant-a%2f..%2ftenant-b", "/tenant-a/%3f", "/tenant-a/%23",
+        "/tenant-a/%5c..%5cadmin", "/tenant-a/%252e%252e/admin", "/tenant-a/./x", "/tenant-a/..")) {
+      assertThat(access.refusal(URI.create("http://thanos.observability.svc" + path), false)).as(path).get()
+          .asString().startsWith("url path must not contain a ");
+    }
+    assertThat(access.refusal(URI.create("http://thanos.observability.svc/tenant-a/%2e%2e/admin"), false)).get()
+        .asString().isEqualTo("url path must not contain a percent-encoded . / ? # \\ or % (%2e)");
+    assertThat(access.refusal(URI.create("http://thanos.observability.svc/tenant-a/../tenant-b"), false)).get()
+        .asString().isEqualTo("url path must not contain a dot segment (/./ or /../)");
+    // compared normalised: repeated and trailing slashes, encoded unreserved characters
+    for (String path : List.of("/tenant-a", "/tenant-a/", "//tenant-a//x/", "/%74enant-a/x", "/tenant-a/..x")) {
+      assertThat(access.refusal(URI.create("http://thanos.observability.svc" + path), false)).as(path).isEmpty();
+    }
+    assertThat(access.refusal(URI.create("http://thanos.observability.svc/tenant-b"), false)).get().asString()
+        .contains("not in the operator's allowlist");
+    assertThatThrownBy(() -> PrometheusAccess.checkEntry("http://thanos/tenant-a/../tenant-b"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dot segment");
+  }
+
   /** Finding 8: with a tenant parameter, every query carries the policy's namespace for the query proxy. */
   @Test
   void aTenantParameterCarriesThePolicysNamespaceWithEveryQueryAndSeparatesTheCache() {

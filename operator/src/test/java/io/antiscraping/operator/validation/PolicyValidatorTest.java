@@ -138,6 +138,18 @@ class PolicyValidatorTest {
         .containsExactly("spec.targets.selector.matchExpressions[0].values: In and NotIn need values");
   }
 
+  /** Security finding S2: a path with dot segments or percent-encoded delimiters cannot be compared: Invalid. */
+  @Test
+  void aPrometheusUrlWithADotSegmentOrAnEncodedDelimiterIsInvalid() {
+    for (String url : List.of("http://thanos/tenant-a/../tenant-b", "http://thanos/tenant-a/%2e%2e/admin",
+        "http://thanos/tenant-a/..;/admin", "http://thanos/tenant-a\\..\\admin", "http://thanos/tenant-a%2Fadmin")) {
+      assertThat(violations(s -> s.setPrometheus(PrometheusSource.builder().url(url).build()))).as(url)
+          .singleElement().asString().startsWith("spec.prometheus.url: \"").contains(": the path must not contain a ");
+    }
+    assertThat(violations(s -> s.setPrometheus(PrometheusSource.builder().url("http://thanos:9090/tenant-a/").build())))
+        .isEmpty();
+  }
+
   /** Security findings 3 and 5: a URL that neutralises the API path, or an unbounded timeout, is Invalid. */
   @Test
   void aPrometheusUrlWithQueryFragmentOrUserinfoAndAnUnboundedTimeoutAreInvalid() {
