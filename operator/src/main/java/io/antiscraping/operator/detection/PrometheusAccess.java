@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  *       special addresses below; the default Prometheus ({@code --prometheus-url}) is always allowed;</li>
  *   <li>a bearer token only over https, unless {@code --allow-bearer-token-over-http};</li>
  *   <li>after resolution, no loopback, link-local (cloud metadata services live there), unspecified or known metadata
- *       address, unless the host is named in the allowlist (not through a wildcard).</li>
+ *       address (also embedded in a NAT64 address), unless the host is named in the allowlist (not through a
+ *       wildcard).</li>
  * </ul>
  * The resolution check runs before each evaluation's queries; the HTTP client resolves again when it connects, so a
  * DNS answer that changes in between (rebinding) is not covered: the allowlist is the strong control.
@@ -237,6 +238,29 @@ public final class PrometheusAccess {
       // AWS's IPv6 metadata service fd00:ec2::254.
       if ((b[0] & 0xff) == 0xfd && b[1] == 0 && (b[2] & 0xff) == 0x0e && (b[3] & 0xff) == 0xc2) {
         return "cloud metadata";
+      }
+      // Google Cloud's IPv6 metadata service fd20:ce::254.
+      if ((b[0] & 0xff) == 0xfd && (b[1] & 0xff) == 0x20 && b[2] == 0 && (b[3] & 0xff) == 0xce) {
+        return "cloud metadata";
+      }
+      // NAT64 (64:ff9b::/96, and the local-use 64:ff9b:1::/48 with the /96 layout): a NAT64 gateway forwards
+      // 64:ff9b::a9fe:a9fe to 169.254.169.254, so the embedded IPv4 address is judged.
+      if (b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
+        boolean wellKnown = true;
+        for (int i = 4; i < 12; i++) {
+          wellKnown &= b[i] == 0;
+        }
+        boolean localUse = b[4] == 0 && b[5] == 1;
+        if (wellKnown || localUse) {
+          try {
+            String embedded = special(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
+            if (embedded != null) {
+              return "NAT64-embedded " + embedded;
+            }
+          } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // four bytes are always an address
+          }
+        }
       }
       boolean v4Compatible = true;
       for (int i = 0; i < 12; i++) {

@@ -97,6 +97,30 @@ class PrometheusAccessTest {
         .isEmpty();
   }
 
+  /**
+   * Security finding S3: Google Cloud's IPv6 metadata address, and the IPv4 metadata address reached through a NAT64
+   * gateway (169.254.169.254 inside 64:ff9b::/96), were queried.
+   */
+  @Test
+  void cloudIpv6MetadataAndNat64EmbeddedSpecialAddressesAreRefused() {
+    PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of(), false, dns(Map.of(
+        "gce.attacker.example", "fd20:ce::254", "nat64.attacker.example", "64:ff9b::a9fe:a9fe")));
+    assertThat(access.addressRefusal(URI.create("http://[fd20:ce::254]"))).get().asString()
+        .contains("cloud metadata");
+    assertThat(access.addressRefusal(URI.create("http://gce.attacker.example"))).get().asString()
+        .contains("resolves to fd20:ce:0:0:0:0:0:254").contains("cloud metadata");
+    assertThat(access.addressRefusal(URI.create("http://nat64.attacker.example"))).get().asString()
+        .contains("NAT64-embedded link-local (cloud metadata)");
+    for (String host : List.of("[64:ff9b::169.254.169.254]", "[64:ff9b::7f00:1]", "[64:ff9b:1::a9fe:a9fe]",
+        "[64:ff9b::6464:64c8]", "[64:ff9b::0:0]")) {
+      assertThat(access.addressRefusal(URI.create("http://" + host + ":9090"))).as(host).get().asString()
+          .contains("NAT64-embedded");
+    }
+    assertThat(access.addressRefusal(URI.create("http://[64:ff9b::c000:207]:9090"))).as("192.0.2.7 via NAT64")
+        .isEmpty();
+    assertThat(access.addressRefusal(URI.create("http://[fd20:cf::254]:9090"))).isEmpty();
+  }
+
   @Test
   void aHostTheAdminNamesIsQueriedWhateverItResolvesTo() {
     PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of("127.0.0.1", "*.attacker.example"), false,
