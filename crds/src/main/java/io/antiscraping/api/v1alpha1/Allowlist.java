@@ -16,8 +16,8 @@ import lombok.NoArgsConstructor;
 public class Allowlist {
 
   @Size(max = 256)
-  @JsonPropertyDescription("IPv4/IPv6 addresses or CIDRs (e.g. 10.0.0.0/8, 2001:db8::/32). Anything else makes the "
-      + "policy Invalid.")
+  @JsonPropertyDescription("IPv4/IPv6 addresses or CIDRs (e.g. 10.0.0.0/8, 2001:db8::/32), at most /8 (IPv4) or "
+      + "/32 (IPv6) broad. Anything else makes the policy Invalid.")
   @Builder.Default
   private List<String> cidrs = new ArrayList<>();
 }

@@ -32,7 +32,9 @@ public class Targets {
   @Default("false")
   @JsonPropertyDescription("When a key the operator would write is already set on a target by someone else, the "
       + "operator reports Conflict and leaves the target alone. Set to true to take such keys over (the previous "
-      + "values are then overwritten and removed on cleanup).")
+      + "values are then overwritten and removed on cleanup), which takes effect only on an object an admin labelled "
+      + "antiscraping.io/allow-override: \"true\" (the Ingress; the operator's own Envoy Gateway or Traefik object), "
+      + "and never for ingress-nginx's whitelist-source-range, denylist-source-range and modsecurity-snippet.")
   @Builder.Default
   private boolean overrideExisting = false;
 

@@ -45,6 +45,10 @@ import java.util.stream.Collectors;
 final class PolicyTest {
 
   static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+  /** The most evaluations one test runs (the last {@code at} over the interval). */
+  static final int MAX_STEPS = 100_000;
+  /** The most samples all the series of one test hold together. */
+  static final int MAX_TEST_SAMPLES = 1_000_000;
 
   /** One failed expectation, with the line of the test file that states it. */
   record Failure(String source, int line, String test, String at, String field, String message) {
@@ -79,11 +83,14 @@ final class PolicyTest {
   }
 
   static FileOutcome run(Path file, InputStream stdin, picocli.CommandLine cmd) {
-    return run(file, stdin, cmd, false);
+    return run(file, stdin, cmd, false, null);
   }
 
-  /** @param prometheus evaluate the policy's PromQL on the tests' input_series in a real Prometheus */
-  static FileOutcome run(Path file, InputStream stdin, picocli.CommandLine cmd, boolean prometheus) {
+  /**
+   * @param prometheus evaluate the policy's PromQL on the tests' input_series in a real Prometheus
+   * @param policyRoot the folder {@code policy:} must name a file under; null: the test file's own folder
+   */
+  static FileOutcome run(Path file, InputStream stdin, picocli.CommandLine cmd, boolean prometheus, Path policyRoot) {
     String source = YamlDocuments.display(file);
     YamlDocuments.Document doc;
     try {
@@ -104,6 +111,13 @@ final class PolicyTest {
     }
     Path base = "-".equals(file.toString()) ? Path.of(".") : file.toAbsolutePath().getParent();
     Path policyFile = base.resolve(policyPath).normalize();
+    Path allowed = (policyRoot == null ? base : policyRoot).toAbsolutePath().normalize();
+    if (!inside(policyFile, allowed)) {
+      // A test file (from a pull request, say) must not make the command read ~/.kube/config or a mounted token.
+      return new FileOutcome(source, List.of(), new Failure(source, doc.lineOf("policy"), "", null, "policy",
+          policyPath + " is outside " + allowed + ": a test file names a policy file in its own folder or below it "
+              + "(run the command with --policy-root DIR to allow another folder)"));
+    }
     PolicySource policy;
     try {
       policy = PolicySource.load(cmd, policyFile.toString(), stdin);
@@ -131,6 +145,19 @@ final class PolicyTest {
     return new FileOutcome(source, outcomes, null);
   }
 
+  /** Whether {@code file} is under {@code root}, as written and, when it exists, with symbolic links resolved. */
+  static boolean inside(Path file, Path root) {
+    Path f = file.toAbsolutePath().normalize();
+    if (!f.startsWith(root) || f.equals(root)) {
+      return false;
+    }
+    try {
+      return !java.nio.file.Files.exists(f) || f.toRealPath().startsWith(root.toRealPath());
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   private static Outcome runOne(YamlDocuments.Document doc, JsonNode root, String path, JsonNode test,
                                 PolicySource policy, boolean prometheus) throws BadTest {
     String name = test.path("name").asText(path);
@@ -154,6 +181,7 @@ final class PolicyTest {
     spec.getSignals().forEach(s -> signals.put(s.getName(), s));
     Map<String, List<Double>> scalar = new LinkedHashMap<>();
     Map<String, Map<String, List<Double>>> perClient = new LinkedHashMap<>();
+    long[] samples = {0};
     JsonNode series = test.path("series");
     for (var it = series.fields(); it.hasNext(); ) {
       var e = it.next();
@@ -164,7 +192,7 @@ final class PolicyTest {
             + String.join(", ", signals.keySet()) + ")");
       }
       if (s.getPerClient() == null) {
-        scalar.put(e.getKey(), values(doc, p, e.getValue()));
+        scalar.put(e.getKey(), values(doc, p, e.getValue(), samples));
       } else {
         if (!e.getValue().isObject()) {
           throw new BadTest(doc.lineOf(p), e.getKey() + " is a per-client signal (label " + s.getPerClient()
@@ -173,7 +201,7 @@ final class PolicyTest {
         Map<String, List<Double>> clients = new LinkedHashMap<>();
         for (var c = e.getValue().fields(); c.hasNext(); ) {
           var ce = c.next();
-          clients.put(ce.getKey(), values(doc, p + "." + ce.getKey(), ce.getValue()));
+          clients.put(ce.getKey(), values(doc, p + "." + ce.getKey(), ce.getValue(), samples));
         }
         perClient.put(e.getKey(), clients);
       }
@@ -203,7 +231,12 @@ final class PolicyTest {
         throw new BadTest(doc.lineOf(p + ".at"), "at: " + at + " is not a multiple of the evaluation interval "
             + intervalText);
       }
-      int step = (int) (d.toMillis() / interval.toMillis());
+      long steps = d.toMillis() / interval.toMillis();
+      if (steps > MAX_STEPS) {
+        throw new BadTest(doc.lineOf(p + ".at"), "at: " + at + " is " + steps + " evaluations after the first at "
+            + "the interval " + intervalText + ": a test runs at most " + MAX_STEPS);
+      }
+      int step = (int) steps;
       byStep.computeIfAbsent(step, k -> new ArrayList<>()).add(i);
       last = Math.max(last, step);
     }
@@ -266,12 +299,19 @@ final class PolicyTest {
     return new Outcome(name, count, failures);
   }
 
-  private static List<Double> values(YamlDocuments.Document doc, String path, JsonNode node) throws BadTest {
+  private static List<Double> values(YamlDocuments.Document doc, String path, JsonNode node, long[] total)
+      throws BadTest {
+    List<Double> values;
     try {
-      return SeriesNotation.expand(node.asText());
+      values = SeriesNotation.expand(node.asText());
     } catch (IllegalArgumentException e) {
       throw new BadTest(doc.lineOf(path), e.getMessage());
     }
+    total[0] += values.size();
+    if (total[0] > MAX_TEST_SAMPLES) {
+      throw new BadTest(doc.lineOf(path), "the series of a test hold at most " + MAX_TEST_SAMPLES + " samples together");
+    }
+    return values;
   }
 
   private static Double at(List<Double> values, int step) {

@@ -6,9 +6,13 @@ import java.util.List;
 /**
  * promtool's expanding notation for sample values: {@code a+bxn} is {@code a, a+b, ..., a+n*b} (n+1 values),
  * {@code a-bxn} likewise downwards, {@code axn} is {@code a} n+1 times, {@code _} a missing sample and {@code _xn}
- * n of them, {@code NaN}, {@code Inf}, {@code -Inf}, plain numbers. A missing sample is {@code null}.
+ * n of them, {@code NaN}, {@code Inf}, {@code -Inf}, plain numbers. A missing sample is {@code null}. A series holds
+ * at most {@value #MAX_SAMPLES} samples: {@code 0+1x2147483647} is an error, not an OutOfMemoryError.
  */
 final class SeriesNotation {
+
+  /** The most samples one series may expand to (at one sample per 15 s: 17 days). */
+  static final int MAX_SAMPLES = 100_000;
 
   private SeriesNotation() {
   }
@@ -21,11 +25,13 @@ final class SeriesNotation {
       }
       int x = token.lastIndexOf('x');
       if (x < 0) {
+        room(out, 1, token);
         out.add("_".equals(token) ? null : number(token));
         continue;
       }
       String head = token.substring(0, x);
       int n = count(token.substring(x + 1), token);
+      room(out, "_".equals(head) ? n : n + 1L, token);
       if ("_".equals(head)) {
         for (int i = 0; i < n; i++) {
           out.add(null);
@@ -47,6 +53,13 @@ final class SeriesNotation {
       }
     }
     return out;
+  }
+
+  private static void room(List<Double> out, long more, String token) {
+    if (out.size() + more > MAX_SAMPLES) {
+      throw new IllegalArgumentException("\"" + token + "\": a series holds at most " + MAX_SAMPLES + " samples ("
+          + "this one would have " + (out.size() + more) + ")");
+    }
   }
 
   private static int count(String s, String token) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         + "the bans and prefixes, the rendered data-plane excerpt and the conditions. Needs no cluster and no "
         + "Prometheus.",
         "",
-        "Example:  antiscraping-operator test examples/tests/*.yaml"},
+        "Example:  antiscraping-operator test --policy-root examples examples/tests/*.yaml"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every test passed", "1:a test failed, or a test file or its policy is invalid",
         "2:bad usage"})
@@ -44,6 +44,10 @@ final class TestCommand implements Callable<Integer> {
       + "evaluation time. Needs prometheus and promtool (Debian package prometheus).")
   boolean prometheus;
 
+  @Option(names = "--policy-root", paramLabel = "DIR", description = "The folder a test file's policy: may name a "
+      + "file under (default: the test file's own folder). A test file never makes the command read outside it.")
+  Path policyRoot;
+
   InputStream stdin = System.in;
 
   @Override
@@ -64,7 +68,7 @@ final class TestCommand implements Callable<Integer> {
     }
     List<PolicyTest.FileOutcome> outcomes = new ArrayList<>();
     for (Path p : paths) {
-      outcomes.add(PolicyTest.run(p, stdin, spec.commandLine(), prometheus));
+      outcomes.add(PolicyTest.run(p, stdin, spec.commandLine(), prometheus, policyRoot));
     }
     boolean passed = outcomes.stream().allMatch(PolicyTest.FileOutcome::passed);
     if ("json".equals(output)) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a policy may make the operator send queries (and its credentials): the admin's rules, so that a policy author
@@ -18,7 +20,8 @@ import java.util.Optional;
  *       special addresses below; the default Prometheus ({@code --prometheus-url}) is always allowed;</li>
  *   <li>a bearer token only over https, unless {@code --allow-bearer-token-over-http};</li>
  *   <li>after resolution, no loopback, link-local (cloud metadata services live there), unspecified or known metadata
- *       address, unless the host is named in the allowlist (not through a wildcard).</li>
+ *       address (also embedded in a NAT64 address), unless the host is named in the allowlist (not through a
+ *       wildcard).</li>
  * </ul>
  * The resolution check runs before each evaluation's queries; the HTTP client resolves again when it connects, so a
  * DNS answer that changes in between (rebinding) is not covered: the allowlist is the strong control.
@@ -63,6 +66,10 @@ public final class PrometheusAccess {
       if (!withScheme && u.getRawPath() != null && !u.getRawPath().isEmpty()) {
         throw new IllegalArgumentException("a path needs the scheme (http(s)://host/path): " + raw);
       }
+      Optional<String> pathProblem = pathProblem(u.getRawPath());
+      if (pathProblem.isPresent()) {
+        throw new IllegalArgumentException("the path " + pathProblem.get() + ": " + raw);
+      }
       boolean wildcard = host.startsWith("*.");
       int port = u.getPort();
       if (port < 0 && u.getRawAuthority() != null && wildcard && u.getRawAuthority().contains(":")) {
@@ -71,7 +78,7 @@ public final class PrometheusAccess {
       if (scheme != null && port < 0) {
         port = scheme.equals("https") ? 443 : 80;
       }
-      String path = u.getRawPath() == null ? "" : trimSlashes(u.getRawPath());
+      String path = normalPath(u.getRawPath());
       return new Entry(scheme, normalHost(wildcard ? host.substring(1) : host), port, path, wildcard);
     }
 
@@ -87,7 +94,10 @@ public final class PrometheusAccess {
       if (port >= 0 && port != portOf(url)) {
         return false;
       }
-      String p = url.getRawPath() == null ? "" : trimSlashes(url.getRawPath());
+      if (pathProblem(url.getRawPath()).isPresent()) {
+        return false;
+      }
+      String p = normalPath(url.getRawPath());
       return path.isEmpty() || p.equals(path) || p.startsWith(path + "/");
     }
 
@@ -157,6 +167,10 @@ public final class PrometheusAccess {
    */
   public Optional<String> refusal(URI url, boolean hasToken) {
     URI u = url == null ? defaultUrl : url;
+    Optional<String> pathProblem = pathProblem(u.getRawPath());
+    if (pathProblem.isPresent()) {
+      return Optional.of("url path " + pathProblem.get());
+    }
     if (!isDefault(u) && !allowed.isEmpty() && allowed.stream().noneMatch(e -> e.matches(u))) {
       return Optional.of("url " + u.getScheme() + "://" + authority(u) + " is not in the operator's "
           + "allowlist of Prometheus servers (--prometheus-allowed-url); ask the cluster admin to add it or use the "
@@ -225,6 +239,29 @@ public final class PrometheusAccess {
       if ((b[0] & 0xff) == 0xfd && b[1] == 0 && (b[2] & 0xff) == 0x0e && (b[3] & 0xff) == 0xc2) {
         return "cloud metadata";
       }
+      // Google Cloud's IPv6 metadata service fd20:ce::254.
+      if ((b[0] & 0xff) == 0xfd && (b[1] & 0xff) == 0x20 && b[2] == 0 && (b[3] & 0xff) == 0xce) {
+        return "cloud metadata";
+      }
+      // NAT64 (64:ff9b::/96, and the local-use 64:ff9b:1::/48 with the /96 layout): a NAT64 gateway forwards
+      // 64:ff9b::a9fe:a9fe to 169.254.169.254, so the embedded IPv4 address is judged.
+      if (b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b) {
+        boolean wellKnown = true;
+        for (int i = 4; i < 12; i++) {
+          wellKnown &= b[i] == 0;
+        }
+        boolean localUse = b[4] == 0 && b[5] == 1;
+        if (wellKnown || localUse) {
+          try {
+            String embedded = special(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
+            if (embedded != null) {
+              return "NAT64-embedded " + embedded;
+            }
+          } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // four bytes are always an address
+          }
+        }
+      }
       boolean v4Compatible = true;
       for (int i = 0; i < 12; i++) {
         v4Compatible &= b[i] == 0;
@@ -257,8 +294,54 @@ public final class PrometheusAccess {
     return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }
 
-  private static String trimSlashes(String p) {
-    String s = p;
+  private static final Pattern ENCODED_DELIMITER = Pattern.compile("%(2[eEfF5]|3[fF]|23|5[cC])");
+  private static final Pattern PERCENT = Pattern.compile("%([0-9a-fA-F]{2})");
+
+  /**
+   * Why a URL's raw path cannot be compared with an allowlist entry's path prefix, or empty: a dot segment
+   * ({@code .}, {@code ..}, also {@code ..;x}) or a backslash, which a server or proxy resolves to another path
+   * ({@code /tenant-a/../tenant-b}), or a percent-encoded {@code . / ? # \ %} ({@code %2e%2e}, {@code %2f}, {@code %252e}),
+   * which one may decode into one. Such a path is never allowed.
+   */
+  public static Optional<String> pathProblem(String rawPath) {
+    if (rawPath == null || rawPath.isEmpty()) {
+      return Optional.empty();
+    }
+    if (rawPath.indexOf('\\') >= 0) {
+      return Optional.of("must not contain a backslash");
+    }
+    Matcher encoded = ENCODED_DELIMITER.matcher(rawPath);
+    if (encoded.find()) {
+      return Optional.of("must not contain a percent-encoded . / ? # \\ or % (" + encoded.group() + ")");
+    }
+    for (String segment : rawPath.split("/", -1)) {
+      String name = segment.contains(";") ? segment.substring(0, segment.indexOf(';')) : segment;
+      if (name.equals(".") || name.equals("..")) {
+        return Optional.of("must not contain a dot segment (/./ or /../)");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A path as compared: repeated slashes as one, without trailing slashes, percent-encoded unreserved characters
+   * decoded and the other escapes in upper case (RFC 3986 normalisation; the path has no {@link #pathProblem}).
+   */
+  static String normalPath(String rawPath) {
+    if (rawPath == null) {
+      return "";
+    }
+    Matcher m = PERCENT.matcher(rawPath.replaceAll("/{2,}", "/"));
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      char c = (char) Integer.parseInt(m.group(1), 16);
+      boolean unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_' || c == '~';
+      m.appendReplacement(out, Matcher.quoteReplacement(unreserved ? String.valueOf(c)
+          : "%" + m.group(1).toUpperCase(Locale.ROOT)));
+    }
+    m.appendTail(out);
+    String s = out.toString();
     while (s.endsWith("/")) {
       s = s.substring(0, s.length() - 1);
     }

@@ -80,10 +80,20 @@ public final class PrometheusClient implements QueryRunner {
 
   @Override
   public QueryResult query(PrometheusEndpoint endpoint, String promql) {
+    return query(endpoint, promql, AnswerReader.Labels.ALL);
+  }
+
+  /** Keeps only the series' label {@code label} (null: none): what an answer costs is then bounded per series. */
+  @Override
+  public QueryResult query(PrometheusEndpoint endpoint, String promql, String label) {
+    return query(endpoint, promql, AnswerReader.Labels.only(label));
+  }
+
+  private QueryResult query(PrometheusEndpoint endpoint, String promql, AnswerReader.Labels labels) {
     long start = System.nanoTime();
     QueryResult r;
     try {
-      r = send(endpoint, promql);
+      r = send(endpoint, promql, labels);
     } catch (RuntimeException e) {
       // The exception's text may carry request headers (the JDK quotes a rejected header value): never echo it.
       r = new Failure(Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority() + " ("
@@ -93,7 +103,7 @@ public final class PrometheusClient implements QueryRunner {
     return r;
   }
 
-  private QueryResult send(PrometheusEndpoint ep, String promql) {
+  private QueryResult send(PrometheusEndpoint ep, String promql, AnswerReader.Labels labels) {
     HttpClient client;
     try {
       client = client(ep);
@@ -135,7 +145,7 @@ public final class PrometheusClient implements QueryRunner {
     } catch (ExecutionException e) {
       return failure(ep, e.getCause());
     }
-    return parse(ep, resp);
+    return parse(ep, resp, labels);
   }
 
   private static Failure timeout(PrometheusEndpoint ep) {
@@ -174,10 +184,14 @@ public final class PrometheusClient implements QueryRunner {
         + (t.getMessage() == null ? "" : ": " + t.getMessage()))));
   }
 
-  private QueryResult parse(PrometheusEndpoint ep, HttpResponse<byte[]> resp) {
+  private QueryResult parse(PrometheusEndpoint ep, HttpResponse<byte[]> resp, AnswerReader.Labels labels) {
     int code = resp.statusCode();
     byte[] body = resp.body() == null ? new byte[0] : resp.body();
-    AnswerReader.Answer a = AnswerReader.read(body, maxSeries);
+    AnswerReader.Answer a = AnswerReader.read(body, maxSeries, labels);
+    if (a.tooManyLabels()) {
+      return new Failure(Kind.TOO_LARGE, "a series of the answer from " + ep.authority() + " has more than "
+          + AnswerReader.MAX_LABELS + " labels: aggregate the query (e.g. sum by (client) (...))");
+    }
     if (code >= 300 && code < 400) {
       return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
           + " (redirect to " + clean(resp.headers().firstValue("Location").orElse("?")) + ", not followed): "

@@ -15,12 +15,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * requests are sent once however many policies ask. Single-flight (callers asking while a query is in flight wait for
  * its answer) plus a short freshness window (default 1 s) after the answer, failures included, so that a cycle over
  * a thousand policies does not hammer a struggling Prometheus. Keys hold hashes of the token and CA bundle, never the
- * token itself.
+ * token itself, and the label the caller reads (the answer keeps only that one). Answers past the window are purged
+ * whenever a query is sent, so that none is held longer than the next query.
  */
 public final class QueryCache implements QueryRunner {
 
   public static final Duration DEFAULT_FRESHNESS = Duration.ofSeconds(1);
-  private static final int PURGE_ABOVE = 4096;
 
   private final QueryRunner runner;
   private final long freshnessMillis;
@@ -29,8 +29,11 @@ public final class QueryCache implements QueryRunner {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
 
-  private record Key(String url, String query, String tokenHash, String caHash, String tenant) {
+  private record Key(String url, String query, String tokenHash, String caHash, String tenant, String labels) {
   }
+
+  /** The key's labels for a caller that reads every label (no label name can be "*"). */
+  private static final String ALL_LABELS = "*";
 
   private static final class Entry {
     final CompletableFuture<QueryResult> result = new CompletableFuture<>();
@@ -49,11 +52,20 @@ public final class QueryCache implements QueryRunner {
 
   @Override
   public QueryResult query(PrometheusEndpoint endpoint, String promql) {
+    return query(endpoint, promql, ALL_LABELS, null);
+  }
+
+  @Override
+  public QueryResult query(PrometheusEndpoint endpoint, String promql, String label) {
+    return query(endpoint, promql, label == null ? "" : label, label);
+  }
+
+  private QueryResult query(PrometheusEndpoint endpoint, String promql, String labels, String label) {
     calls.incrementAndGet();
     Key key = new Key(endpoint.queryUri().toString(), promql,
         endpoint.bearerToken().map(PrometheusClient::sha256).orElse(""),
         endpoint.caPem().map(PrometheusClient::sha256).orElse(""),
-        endpoint.tenant().map(t -> t.parameter() + "=" + t.value()).orElse(""));
+        endpoint.tenant().map(t -> t.parameter() + "=" + t.value()).orElse(""), labels);
     long now = clock.millis();
     Entry[] mine = new Entry[1];
     Entry e = entries.compute(key, (k, old) -> {
@@ -80,19 +92,22 @@ public final class QueryCache implements QueryRunner {
       }
     }
     sent.incrementAndGet();
+    purge();
     QueryResult r;
     try {
-      r = runner.query(endpoint, promql);
+      r = ALL_LABELS.equals(labels) ? runner.query(endpoint, promql) : runner.query(endpoint, promql, label);
     } catch (RuntimeException ex) {
       r = new QueryResult.Failure(QueryResult.Kind.BAD_RESPONSE, "unexpected error querying " + endpoint.authority()
           + " (" + ex.getClass().getSimpleName() + ")");
     }
     e.completedAt = clock.millis();
     e.result.complete(r);
-    if (entries.size() > PURGE_ABOVE) {
-      purge();
-    }
     return r;
+  }
+
+  /** Answers held now (in flight or within the window, until the next purge). */
+  int size() {
+    return entries.size();
   }
 
   /** Queries actually sent to Prometheus (not answered from the cache). */

@@ -5,4 +5,12 @@ package io.antiscraping.operator.detection;
 public interface QueryRunner {
 
   QueryResult query(PrometheusEndpoint endpoint, String promql);
+
+  /**
+   * The same query, for a caller that reads only the series' label {@code label} (null: none, a scalar signal):
+   * a runner may keep only that label of each series. By default every label is kept.
+   */
+  default QueryResult query(PrometheusEndpoint endpoint, String promql, String label) {
+    return query(endpoint, promql);
+  }
 }

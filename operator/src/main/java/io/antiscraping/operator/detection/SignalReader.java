@@ -75,7 +75,9 @@ public final class SignalReader {
         continue;
       }
       PrometheusEndpoint ep = left.compareTo(endpoint.timeout()) < 0 ? endpoint.withTimeout(left) : endpoint;
-      out.put(s.getName(), interpret(s, runner.query(ep, s.getQuery())));
+      // Only the label the signal reads is kept of each series (none for a scalar signal).
+      out.put(s.getName(), interpret(s, runner.query(ep, s.getQuery(),
+          s.getPerClient() == null ? null : s.getPerClient().getLabel())));
     }
     return new Readings(out);
   }

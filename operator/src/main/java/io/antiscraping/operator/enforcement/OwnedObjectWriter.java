@@ -31,12 +31,26 @@ import java.util.regex.Pattern;
  * others (ingress-nginx Ingresses). An apply states everything the operator wants in that object: what it applied
  * before and leaves out now is removed by the API server, and the server's managedFields record which fields are
  * the operator's. A field another manager holds is a conflict naming that manager (409), unless the policy says
- * {@code targets.overrideExisting}, which forces the apply. Nothing is written when the object (as cached; objects
- * are never fetched) already says what it should.
+ * {@code targets.overrideExisting} <em>and</em> the object carries the label {@value #ALLOW_OVERRIDE_LABEL}
+ * {@code "true"}: forcing takes fields away from others, which is the decision of whoever may label the object (an
+ * admin), never of a policy author alone. Nothing is written when the object (as cached; objects are never fetched)
+ * already says what it should.
  */
 public final class OwnedObjectWriter {
 
   public static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The label by which an admin lets policies with {@code targets.overrideExisting} force their apply on this
+   * object (an Ingress; an Envoy Gateway or Traefik object the operator owns).
+   */
+  public static final String ALLOW_OVERRIDE_LABEL = "antiscraping.io/allow-override";
+
+  /** Whether the object carries {@value #ALLOW_OVERRIDE_LABEL}{@code : "true"}. */
+  public static boolean overrideAllowed(HasMetadata object) {
+    Map<String, String> labels = object == null ? null : object.getMetadata().getLabels();
+    return labels != null && "true".equals(labels.get(ALLOW_OVERRIDE_LABEL));
+  }
 
   private final KubernetesClient client;
   private final ApiWriteListener writes;
@@ -77,7 +91,7 @@ public final class OwnedObjectWriter {
     }
     try {
       GenericKubernetesResource written = serverSideApply(context(kind), policy.namespace(), name,
-          object(kind, policy, name, spec), policy.overrideExisting());
+          object(kind, policy, name, spec), policy.overrideExisting() && overrideAllowed(current));
       writes.written(kind.kind(), "apply");
       return new Applied(outcome, null, written);
     } catch (KubernetesClientException e) {
@@ -93,16 +107,30 @@ public final class OwnedObjectWriter {
    * Applies the operator's annotations on an object of someone else's (e.g. an Ingress): {@code annotations} is
    * every annotation the operator wants there, so that the ones it set before and leaves out are removed (an empty
    * map removes all of them). Throws the API server's refusal; a conflict is {@link Outcome#CONFLICT}.
+   *
+   * <p>With {@code force}, the apply is first made without forcing; only when the API server's conflict names
+   * none of {@code neverForced} (and names its fields at all) is it repeated forced. A key of {@code neverForced}
+   * that another manager holds is therefore always a conflict, whatever the cache said.
    */
-  public Applied applyAnnotations(ApiKind kind, HasMetadata target, Map<String, String> annotations, boolean force) {
+  public Applied applyAnnotations(ApiKind kind, HasMetadata target, Map<String, String> annotations, boolean force,
+                                  Set<String> neverForced) {
     GenericKubernetesResource object = new GenericKubernetesResource();
     object.setApiVersion(kind.apiVersion());
     object.setKind(kind.kind());
     object.setMetadata(new ObjectMetaBuilder().withName(target.getMetadata().getName())
         .withNamespace(target.getMetadata().getNamespace()).withAnnotations(new TreeMap<>(annotations)).build());
     try {
-      GenericKubernetesResource written = serverSideApply(context(kind), target.getMetadata().getNamespace(),
-          target.getMetadata().getName(), object, force);
+      GenericKubernetesResource written;
+      try {
+        written = serverSideApply(context(kind), target.getMetadata().getNamespace(),
+            target.getMetadata().getName(), object, false);
+      } catch (KubernetesClientException e) {
+        if (!force || !isConflict(e) || conflictTouches(e, neverForced)) {
+          throw e;
+        }
+        written = serverSideApply(context(kind), target.getMetadata().getNamespace(),
+            target.getMetadata().getName(), object, true);
+      }
       writes.written(kind.kind(), "apply");
       return new Applied(Outcome.UPDATED, null, written);
     } catch (KubernetesClientException e) {
@@ -112,6 +140,29 @@ public final class OwnedObjectWriter {
       writes.written(kind.kind(), "conflict");
       return new Applied(Outcome.CONFLICT, conflictMessage(e), null);
     }
+  }
+
+  /**
+   * Whether a 409 names an annotation of {@code keys} among its conflicting fields, or names no field at all (then
+   * it cannot be told apart, and forcing is not safe).
+   */
+  static boolean conflictTouches(KubernetesClientException e, Set<String> keys) {
+    Status status = e.getStatus();
+    if (status == null || status.getDetails() == null || status.getDetails().getCauses() == null
+        || status.getDetails().getCauses().isEmpty()) {
+      return true;
+    }
+    for (StatusCause cause : status.getDetails().getCauses()) {
+      String field = cause.getField();
+      if (field == null || !field.replaceFirst("^\\.", "").startsWith("metadata.annotations.")) {
+        return true;
+      }
+      String key = field.replaceFirst("^\\.", "").substring("metadata.annotations.".length());
+      if (keys.contains(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private GenericKubernetesResource serverSideApply(ResourceDefinitionContext context, String namespace, String name,

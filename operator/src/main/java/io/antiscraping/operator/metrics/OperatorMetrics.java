@@ -1,11 +1,16 @@
 package io.antiscraping.operator.metrics;
 
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
+import io.prometheus.client.SimpleCollector;
 import io.prometheus.client.hotspot.DefaultExports;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The operator's own metrics. One instance per operator runtime, registered in its own registry (so tests can run
@@ -161,8 +166,14 @@ public final class OperatorMetrics {
     return total;
   }
 
-  /** Forgets every series of a deleted policy. */
+  /**
+   * Forgets every series of a deleted policy: those labelled only by namespace and policy, and those with more labels
+   * (signal; from and to; result), found among the collectors' children.
+   */
   public void forget(String namespace, String policy) {
+    removeChildren(signalValue, namespace, policy);
+    removeChildren(levelTransitions, namespace, policy);
+    removeChildren(evaluations, namespace, policy);
     level.remove(namespace, policy);
     levelMax.remove(namespace, policy);
     activeBans.remove(namespace, policy);
@@ -172,5 +183,19 @@ public final class OperatorMetrics {
     updatesHeld.remove(namespace, policy);
     suspectClients.remove(namespace, policy);
     stillServed.remove(namespace, policy);
+  }
+
+  /** Removes every child of {@code collector} whose first two labels are {@code namespace} and {@code policy}. */
+  private static void removeChildren(SimpleCollector<?> collector, String namespace, String policy) {
+    Set<List<String>> children = new HashSet<>();
+    for (Collector.MetricFamilySamples family : collector.collect()) {
+      for (Collector.MetricFamilySamples.Sample sample : family.samples) {
+        List<String> values = sample.labelValues;
+        if (values.size() >= 2 && namespace.equals(values.get(0)) && policy.equals(values.get(1))) {
+          children.add(List.copyOf(values));
+        }
+      }
+    }
+    children.forEach(values -> collector.remove(values.toArray(String[]::new)));
   }
 }

@@ -18,6 +18,7 @@ import io.antiscraping.api.v1alpha1.Waf;
 import io.antiscraping.api.v1alpha1.WhenCondition;
 import io.antiscraping.operator.decision.Cidr;
 import io.antiscraping.operator.decision.Sanitizer;
+import io.antiscraping.operator.detection.PrometheusAccess;
 import io.antiscraping.operator.detection.PrometheusEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +42,9 @@ public final class PolicyValidator {
   public static final Duration MAX_EVALUATION_INTERVAL = Duration.ofHours(1);
   public static final Duration MAX_BAN_UPDATE_INTERVAL = Duration.ofMinutes(10);
   public static final Duration MAX_ENFORCEMENT_CHECK_AFTER = Duration.ofHours(1);
+  /** The broadest allowlist entries: /8 for IPv4 (also when written IPv4-mapped), /32 for IPv6. */
+  public static final int MIN_ALLOWLIST_IPV4_PREFIX = 8;
+  public static final int MIN_ALLOWLIST_IPV6_PREFIX = 32;
 
   private static final Pattern NAME = Pattern.compile(Signal.NAME_PATTERN);
   private static final Pattern URL = Pattern.compile("^https?://[A-Za-z0-9.\\-\\[\\]:]+(:[0-9]{1,5})?(/[^\\s]*)?$");
@@ -78,9 +82,16 @@ public final class PolicyValidator {
     if (spec.getAllowlist() != null && spec.getAllowlist().getCidrs() != null) {
       List<String> cidrs = spec.getAllowlist().getCidrs();
       for (int i = 0; i < cidrs.size(); i++) {
-        if (Cidr.parse(cidrs.get(i)).isEmpty()) {
+        Optional<Cidr> cidr = Cidr.parse(cidrs.get(i)).map(Cidr::unmapIpv4);
+        if (cidr.isEmpty()) {
           out.add(new Violation("spec.allowlist.cidrs[" + i + "]",
               quote(cidrs.get(i)) + " is not an IPv4/IPv6 address or CIDR"));
+        } else if (cidr.get().prefixLength() < (cidr.get().ipv6() ? MIN_ALLOWLIST_IPV6_PREFIX : MIN_ALLOWLIST_IPV4_PREFIX)) {
+          // An allowlist entry exempts from limits and bans and, during a lockdown, is who may still come in: a
+          // prefix this broad (0.0.0.0/0, ::/0) would open a locked-down Ingress to the internet.
+          out.add(new Violation("spec.allowlist.cidrs[" + i + "]", quote(cidrs.get(i)) + " is broader than /"
+              + (cidr.get().ipv6() ? MIN_ALLOWLIST_IPV6_PREFIX + " (IPv6)" : MIN_ALLOWLIST_IPV4_PREFIX + " (IPv4)")
+              + ": an allowlist names the clients to exempt, not the internet"));
         }
       }
     }
@@ -100,6 +111,12 @@ public final class PolicyValidator {
             + "user information (@): give the base URL of the Prometheus HTTP API"));
       } else if (url != null && !URL.matcher(url).matches()) {
         out.add(new Violation("spec.prometheus.url", quote(url) + " is not an http(s) URL"));
+      } else if (url != null) {
+        // The admin's allowlist may name a path (http://thanos/tenant-a): a path that a server resolves or decodes
+        // to another one (/tenant-a/../tenant-b, /tenant-a/%2e%2e/admin) would pass a prefix comparison.
+        int slash = url.indexOf('/', url.indexOf("://") + 3);
+        PrometheusAccess.pathProblem(slash < 0 ? "" : url.substring(slash)).ifPresent(why ->
+            out.add(new Violation("spec.prometheus.url", quote(url) + ": the path " + why)));
       }
       duration(spec.getPrometheus().getTimeout(), "spec.prometheus.timeout", out).ifPresent(d -> {
         if (d.isZero() || d.compareTo(PrometheusEndpoint.MAX_TIMEOUT) > 0) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrometheusModeIT {
 
   static final String POLICY = ValidateCommandTest.EXAMPLE.toAbsolutePath().normalize().toString();
+  static final String ROOT = TestCommandTest.ROOT;
 
   @TempDir
   Path dir;
@@ -56,7 +57,7 @@ class PrometheusModeIT {
               - at: 2m45s                   # ... for 1m
                 level: elevated
         """));
-    CliRun.Result r = CliRun.run("test", "--prometheus", t.toString());
+    CliRun.Result r = CliRun.run("test", ROOT, "--prometheus", t.toString());
     assertThat(r.code()).as(r.all()).isZero();
     assertThat(r.out()).contains(t + ": PASS (1 test, 8 assertions)");
   }
@@ -66,7 +67,7 @@ class PrometheusModeIT {
     Path t = dir.resolve("t.yaml");
     Files.writeString(t, test("storefront_records_served_total{kind=\"profiles\"}",
         "      - at: 90s\n        level: elevated\n"));
-    CliRun.Result r = CliRun.run("test", "--prometheus", t.toString());
+    CliRun.Result r = CliRun.run("test", ROOT, "--prometheus", t.toString());
     assertThat(r.code()).as(r.all()).isEqualTo(1);
     assertThat(r.err()).contains(t + ":15: FAILED: test \"a crawler, through the real queries\" at 90s: level: "
         + "expected elevated, got normal");
@@ -77,7 +78,7 @@ class PrometheusModeIT {
     Path t = dir.resolve("t.yaml");
     Files.writeString(t, "policy: " + POLICY + "\ntests:\n  - name: x\n    series: {profile-reads: 1x4}\n"
         + "    asserts: [{at: 0s, level: normal}]\n");
-    CliRun.Result r = CliRun.run("test", "--prometheus", t.toString());
+    CliRun.Result r = CliRun.run("test", ROOT, "--prometheus", t.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("--prometheus: give input_series");
   }

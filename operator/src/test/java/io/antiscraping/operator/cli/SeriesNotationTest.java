@@ -29,4 +29,15 @@ class SeriesNotationTest {
     assertThatThrownBy(() -> SeriesNotation.expand("1 lots")).hasMessageContaining("\"lots\" is not a number");
     assertThatThrownBy(() -> SeriesNotation.expand("1x-2")).hasMessageContaining("\"1x-2\": the count after x");
   }
+
+  /** Security finding S5: {@code 0+1x2147483647} ran out of memory; a series holds at most 100,000 samples. */
+  @Test
+  void aHugeExpansionIsAnErrorNotAnOutOfMemoryError() {
+    assertThatThrownBy(() -> SeriesNotation.expand("0+1x2147483647"))
+        .hasMessage("\"0+1x2147483647\": a series holds at most 100000 samples (this one would have 2147483648)");
+    assertThatThrownBy(() -> SeriesNotation.expand("_x2147483647")).hasMessageContaining("at most 100000 samples");
+    assertThatThrownBy(() -> SeriesNotation.expand("1x50000 2x50000")).hasMessageContaining("\"2x50000\"");
+    assertThat(SeriesNotation.expand("1x49999 2x49999")).hasSize(100_000);
+    assertThatThrownBy(() -> SeriesNotation.expand("1x49999 2x49999 3")).hasMessageContaining("\"3\"");
+  }
 }

@@ -15,6 +15,8 @@ class TestCommandTest {
 
   static final Path TESTS = Path.of("../examples/tests");
   static final String POLICY = ValidateCommandTest.EXAMPLE.toAbsolutePath().normalize().toString();
+  /** The folder the example policy is in: test files elsewhere may name it only with this option. */
+  static final String ROOT = "--policy-root=" + ValidateCommandTest.EXAMPLE.toAbsolutePath().normalize().getParent();
 
   @TempDir
   Path dir;
@@ -40,7 +42,7 @@ class TestCommandTest {
 
   @Test
   void theShippedExampleTestsPass() throws IOException {
-    CliRun.Result r = CliRun.run("test", TESTS.toString());
+    CliRun.Result r = CliRun.run("test", "--policy-root", "../examples", TESTS.toString());
     assertThat(r.code()).as(r.all()).isZero();
     for (String name : new String[] {"quiet-day", "burst", "distributed-crawl", "prometheus-outage",
         "allowlisted-bot"}) {
@@ -55,7 +57,7 @@ class TestCommandTest {
   @Test
   void aWrongLevelFailsWithTheLineTheTimeAndTheSignalValues() throws IOException {
     Path t = write(burst("      - at: 2m\n        level: severe\n"));
-    CliRun.Result r = CliRun.run("test", t.toString());
+    CliRun.Result r = CliRun.run("test", ROOT, t.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains(t + ":11: FAILED: test \"burst\" at 2m: level: expected severe, got elevated "
         + "(at this evaluation profile-reads=45, comment-reads=1, client-rate: 1 client series)")
@@ -75,7 +77,7 @@ class TestCommandTest {
                   Ready: "False"
                   MetricsAvailable: {status: "True", reason: SignalsMissing}
         """));
-    CliRun.Result r = CliRun.run("test", t.toString());
+    CliRun.Result r = CliRun.run("test", ROOT, t.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err())
         .contains(t + ":11: FAILED: test \"burst\" at 90s: banned: expected [203.0.113.8/32], got [203.0.113.7/32]; "
@@ -92,7 +94,7 @@ class TestCommandTest {
 
   @Test
   void testsReadFromStdin() {
-    CliRun.Result r = CliRun.withStdin(burst("      - at: 2m\n        level: elevated\n"), "test", "-");
+    CliRun.Result r = CliRun.withStdin(burst("      - at: 2m\n        level: elevated\n"), "test", ROOT, "-");
     assertThat(r.code()).as(r.all()).isZero();
     assertThat(r.out()).contains("<stdin>: PASS (1 test, 1 assertions)");
   }
@@ -100,7 +102,7 @@ class TestCommandTest {
   @Test
   void jsonOutput() throws IOException {
     Path t = write(burst("      - at: 2m\n        level: normal\n"));
-    CliRun.Result r = CliRun.run("test", "-o", "json", t.toString());
+    CliRun.Result r = CliRun.run("test", ROOT, "-o", "json", t.toString());
     assertThat(r.code()).isEqualTo(1);
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json.path("passed").asBoolean()).isFalse();
@@ -114,14 +116,14 @@ class TestCommandTest {
   @Test
   void aBrokenTestFileIsAFailureWithItsLine() throws IOException {
     Path bad = write(burst("      - at: 2m\n        level: elevated\n").replace("3x3 45x36", "3x3 lots"));
-    CliRun.Result r = CliRun.run("test", bad.toString());
+    CliRun.Result r = CliRun.run("test", ROOT, bad.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains(bad + ":5: FAILED: test \"burst\": \"lots\" is not a number");
     Path odd = write(burst("      - at: 20s\n        level: elevated\n"));
-    assertThat(CliRun.run("test", odd.toString()).err())
+    assertThat(CliRun.run("test", ROOT, odd.toString()).err())
         .contains(odd + ":10: FAILED: test \"burst\": at: 20s is not a multiple of the evaluation interval 15s");
     Path unknown = write(burst("      - at: 2m\n        level: elevated\n").replace("comment-reads:", "comments:"));
-    assertThat(CliRun.run("test", unknown.toString()).err()).contains(unknown + ":6: FAILED: test \"burst\": the "
+    assertThat(CliRun.run("test", ROOT, unknown.toString()).err()).contains(unknown + ":6: FAILED: test \"burst\": the "
         + "policy has no signal comments");
   }
 
@@ -133,6 +135,65 @@ class TestCommandTest {
 
   @Test
   void helpShowsAnExample() {
-    assertThat(CliRun.run("test", "--help").out()).contains("Example:  antiscraping-operator test examples/tests/");
+    assertThat(CliRun.run("test", "--help").out()).contains("Example:  antiscraping-operator test --policy-root examples examples/tests/");
+  }
+
+  /**
+   * Security finding S5: a test file's {@code policy:} read any file the command could (an absolute path, ../..).
+   * It names a file under the test file's folder, or under --policy-root; a symbolic link does not leave it either.
+   */
+  @Test
+  void aPolicyOutsideTheTestFilesFolderIsRefusedUnlessThePolicyRootAllowsIt() throws IOException {
+    Files.copy(ValidateCommandTest.EXAMPLE, dir.resolve("storefront-policy.yaml"));
+    Path tests = Files.createDirectories(dir.resolve("tests"));
+    Path t = tests.resolve("t.yaml");
+    Files.writeString(t, burst("      - at: 2m\n        level: elevated\n")
+        .replace("policy: " + POLICY, "policy: ../storefront-policy.yaml"));
+
+    CliRun.Result r = CliRun.run("test", t.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains(t + ":1: FAILED: test \"\": policy: ../storefront-policy.yaml is outside " + tests
+        + ": a test file names a policy file in its own folder or below it (run the command with --policy-root DIR");
+    CliRun.Result allowed = CliRun.run("test", "--policy-root", dir.toString(), t.toString());
+    assertThat(allowed.code()).as(allowed.all()).isZero();
+
+    for (String outside : new String[] {"/etc/passwd", "../../../../../../../../etc/passwd", POLICY}) {
+      Files.writeString(t, burst("      - at: 2m\n        level: elevated\n")
+          .replace("policy: " + POLICY, "policy: " + outside));
+      assertThat(CliRun.run("test", t.toString()).err()).as(outside).contains("policy: " + outside + " is outside");
+    }
+    Path link = tests.resolve("link.yaml");
+    Files.createSymbolicLink(link, dir.resolve("storefront-policy.yaml"));
+    Files.writeString(t, burst("      - at: 2m\n        level: elevated\n").replace("policy: " + POLICY, "policy: link.yaml"));
+    assertThat(CliRun.run("test", t.toString()).err()).contains("policy: link.yaml is outside");
+    Files.copy(ValidateCommandTest.EXAMPLE, tests.resolve("inside.yaml"));
+    Files.writeString(t, burst("      - at: 2m\n        level: elevated\n").replace("policy: " + POLICY, "policy: inside.yaml"));
+    assertThat(CliRun.run("test", t.toString()).code()).isZero();
+  }
+
+  /** Security finding S5: a long {@code at} at a 1 ms interval overflowed the step count (and ran nothing). */
+  @Test
+  void anAtTooManyEvaluationsAwayIsAnErrorNotAnOverflow() throws IOException {
+    // 2^31 ms: as an int step count, Integer.MIN_VALUE
+    Path t = write(burst("      - at: 596h31m23s648ms\n        level: elevated\n")
+        .replace("tests:\n", "evaluationInterval: 1ms\ntests:\n"));
+    CliRun.Result r = CliRun.run("test", ROOT, t.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains(t + ":11: FAILED: test \"burst\": at: 596h31m23s648ms is 2147483648 evaluations after "
+        + "the first at the interval 1ms: a test runs at most 100000");
+  }
+
+  /** Security finding S5: the samples of all a test's series together are bounded too (many clients). */
+  @Test
+  void aTestWithTooManySamplesIsAnError() throws IOException {
+    StringBuilder clients = new StringBuilder();
+    for (int i = 0; i < 11; i++) {
+      clients.append("        198.51.100.").append(i).append(": 1x99999\n");
+    }
+    Path t = write(burst("      - at: 2m\n        level: elevated\n")
+        .replace("        203.0.113.7: 0x3 40x36 0x100\n", clients.toString()));
+    CliRun.Result r = CliRun.run("test", ROOT, t.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("the series of a test hold at most 1000000 samples together");
   }
 }

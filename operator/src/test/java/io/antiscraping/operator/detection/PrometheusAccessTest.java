@@ -97,6 +97,30 @@ class PrometheusAccessTest {
         .isEmpty();
   }
 
+  /**
+   * Security finding S3: Google Cloud's IPv6 metadata address, and the IPv4 metadata address reached through a NAT64
+   * gateway (169.254.169.254 inside 64:ff9b::/96), were queried.
+   */
+  @Test
+  void cloudIpv6MetadataAndNat64EmbeddedSpecialAddressesAreRefused() {
+    PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of(), false, dns(Map.of(
+        "gce.attacker.example", "fd20:ce::254", "nat64.attacker.example", "64:ff9b::a9fe:a9fe")));
+    assertThat(access.addressRefusal(URI.create("http://[fd20:ce::254]"))).get().asString()
+        .contains("cloud metadata");
+    assertThat(access.addressRefusal(URI.create("http://gce.attacker.example"))).get().asString()
+        .contains("resolves to fd20:ce:0:0:0:0:0:254").contains("cloud metadata");
+    assertThat(access.addressRefusal(URI.create("http://nat64.attacker.example"))).get().asString()
+        .contains("NAT64-embedded link-local (cloud metadata)");
+    for (String host : List.of("[64:ff9b::169.254.169.254]", "[64:ff9b::7f00:1]", "[64:ff9b:1::a9fe:a9fe]",
+        "[64:ff9b::6464:64c8]", "[64:ff9b::0:0]")) {
+      assertThat(access.addressRefusal(URI.create("http://" + host + ":9090"))).as(host).get().asString()
+          .contains("NAT64-embedded");
+    }
+    assertThat(access.addressRefusal(URI.create("http://[64:ff9b::c000:207]:9090"))).as("192.0.2.7 via NAT64")
+        .isEmpty();
+    assertThat(access.addressRefusal(URI.create("http://[fd20:cf::254]:9090"))).isEmpty();
+  }
+
   @Test
   void aHostTheAdminNamesIsQueriedWhateverItResolvesTo() {
     PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of("127.0.0.1", "*.attacker.example"), false,
@@ -118,6 +142,35 @@ class PrometheusAccessTest {
     PrometheusAccess.checkEntry("prometheus.monitoring.svc");
     PrometheusAccess.checkEntry("[fd00::1]:9090");
     PrometheusAccess.checkEntry("*.monitoring.svc:9090");
+  }
+
+  /**
+   * Security finding S2: with the admin's allowlist naming a path, a dot segment or a percent-encoded delimiter took a
+   * policy's URL out of that path ({@code /tenant-a/../tenant-b}) past the prefix comparison. Such paths are refused
+   * with the reason, and paths are compared normalised.
+   */
+  @Test
+  void aDotSegmentOrAnEncodedDelimiterCannotLeaveTheAllowedPath() {
+    PrometheusAccess access = new PrometheusAccess(DEFAULT, List.of("http://thanos.observability.svc/tenant-a"),
+        false, CLUSTER_DNS);
+    for (String path : List.of("/tenant-a/../tenant-b", "/tenant-a/%2e%2e/admin", "/tenant-a/%2E%2E/admin",
+        "/tenant-a/..;/admin", "/tenant-a/.%2e/admin", "/tenant-a%2f..%2ftenant-b", "/tenant-a/%3f", "/tenant-a/%23",
+        "/tenant-a/%5c..%5cadmin", "/tenant-a/%252e%252e/admin", "/tenant-a/./x", "/tenant-a/..")) {
+      assertThat(access.refusal(URI.create("http://thanos.observability.svc" + path), false)).as(path).get()
+          .asString().startsWith("url path must not contain a ");
+    }
+    assertThat(access.refusal(URI.create("http://thanos.observability.svc/tenant-a/%2e%2e/admin"), false)).get()
+        .asString().isEqualTo("url path must not contain a percent-encoded . / ? # \\ or % (%2e)");
+    assertThat(access.refusal(URI.create("http://thanos.observability.svc/tenant-a/../tenant-b"), false)).get()
+        .asString().isEqualTo("url path must not contain a dot segment (/./ or /../)");
+    // compared normalised: repeated and trailing slashes, encoded unreserved characters
+    for (String path : List.of("/tenant-a", "/tenant-a/", "//tenant-a//x/", "/%74enant-a/x", "/tenant-a/..x")) {
+      assertThat(access.refusal(URI.create("http://thanos.observability.svc" + path), false)).as(path).isEmpty();
+    }
+    assertThat(access.refusal(URI.create("http://thanos.observability.svc/tenant-b"), false)).get().asString()
+        .contains("not in the operator's allowlist");
+    assertThatThrownBy(() -> PrometheusAccess.checkEntry("http://thanos/tenant-a/../tenant-b"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dot segment");
   }
 
   /** Finding 8: with a tenant parameter, every query carries the policy's namespace for the query proxy. */

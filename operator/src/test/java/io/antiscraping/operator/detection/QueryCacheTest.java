@@ -109,4 +109,48 @@ class QueryCacheTest {
     assertThat(cache.query(ep, "a")).isInstanceOf(QueryResult.Failure.class);
     assertThat(cache.query(ep, "a")).isInstanceOf(QueryResult.Failure.class);
   }
+
+  /**
+   * Security finding S6: answers past the freshness window (up to 20,000 series each) stayed in the cache until 4,096
+   * entries had piled up. They are purged whenever a query is sent.
+   */
+  @Test
+  void staleAnswersArePurgedWhenAQueryIsSent() {
+    TestClock clock = new TestClock();
+    QueryCache cache = new QueryCache((e, q) -> new QueryResult.Scalar(1), Duration.ofSeconds(1), clock);
+    for (int i = 0; i < 100; i++) {
+      cache.query(ep, "sum(x" + i + ")");
+    }
+    assertThat(cache.size()).isEqualTo(100);
+    clock.now = clock.now.plusSeconds(2);
+
+    cache.query(ep, "sum(y)");
+
+    assertThat(cache.size()).isEqualTo(1);
+  }
+
+  /** Callers reading different labels do not share an answer that kept only one of them. */
+  @Test
+  void theLabelTheCallerReadsIsPartOfTheKeyAndReachesTheRunner() {
+    List<String> asked = new ArrayList<>();
+    QueryCache cache = new QueryCache(new QueryRunner() {
+      @Override
+      public QueryResult query(PrometheusEndpoint endpoint, String promql) {
+        asked.add("*");
+        return new QueryResult.Scalar(1);
+      }
+
+      @Override
+      public QueryResult query(PrometheusEndpoint endpoint, String promql, String label) {
+        asked.add(String.valueOf(label));
+        return new QueryResult.Scalar(1);
+      }
+    }, Duration.ofSeconds(1), new TestClock());
+    cache.query(ep, "q", "client");
+    cache.query(ep, "q", "client");
+    cache.query(ep, "q", "instance");
+    cache.query(ep, "q", null);
+    cache.query(ep, "q");
+    assertThat(asked).containsExactly("client", "instance", "null", "*");
+  }
 }

@@ -57,4 +57,24 @@ class SignalReaderTest {
     assertThat(SignalReader.interpret(PER_CLIENT, new QueryResult.Scalar(1)))
         .isEqualTo(new SignalReading.Unavailable("expected one series per client (label client), got a scalar"));
   }
+
+  /** Security finding S6: each query asks the runner to keep only the label its signal reads (none: a scalar). */
+  @Test
+  void eachQueryNamesTheOnlyLabelItsSignalReads() {
+    Map<String, String> asked = new java.util.HashMap<>();
+    SignalReader reader = new SignalReader(new QueryRunner() {
+      @Override
+      public QueryResult query(PrometheusEndpoint endpoint, String promql) {
+        throw new AssertionError("every label asked for " + promql);
+      }
+
+      @Override
+      public QueryResult query(PrometheusEndpoint endpoint, String promql, String label) {
+        asked.put(promql, String.valueOf(label));
+        return new QueryResult.Scalar(1);
+      }
+    });
+    reader.read(PrometheusEndpoint.of("http://prometheus.example:9090"), List.of(SCALAR, PER_CLIENT));
+    assertThat(asked).containsExactlyInAnyOrderEntriesOf(Map.of("sum(x)", "null", "sum by (client) (x)", "client"));
+  }
 }

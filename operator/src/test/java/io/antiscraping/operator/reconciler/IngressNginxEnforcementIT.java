@@ -8,6 +8,7 @@ import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnno
 import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.LIMIT_CONNECTIONS;
 import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.LIMIT_RPS;
 import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.MODSECURITY_SNIPPET;
+import static io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations.WHITELIST_SOURCE_RANGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -15,6 +16,7 @@ import static org.awaitility.Awaitility.await;
 import io.antiscraping.api.v1alpha1.Allowlist;
 import io.antiscraping.api.v1alpha1.Level;
 import io.antiscraping.api.v1alpha1.RateLimit;
+import io.antiscraping.api.v1alpha1.RouteBudget;
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import io.antiscraping.api.v1alpha1.Selector;
@@ -205,7 +207,7 @@ class IngressNginxEnforcementIT {
   }
 
   @Test
-  void aKeySetBySomeoneElseIsAConflictAndIsNotOverwrittenUnlessThePolicyOptsIn(TestInfo info)
+  void aKeySetBySomeoneElseIsAConflictAndIsNotOverwrittenUnlessThePolicyOptsInAndTheAdminAllowsIt(TestInfo info)
       throws InterruptedException {
     start(info, false);
     ingress("web", STOREFRONT, Map.of(LIMIT_RPS, "100"));
@@ -220,7 +222,13 @@ class IngressNginxEnforcementIT {
     assertThat(annotations("web")).containsEntry(LIMIT_RPS, "100").doesNotContainKey(IngressNginxEnforcer.OWNER);
     assertThat(api.log().writesSince(0, "/ingresses")).isEmpty();
 
+    // Security finding S1: the policy author alone cannot force; forcing is the admin's decision, per Ingress.
     edit("storefront", spec -> spec.getTargets().setOverrideExisting(true));
+    await().atMost(WAIT).until(() -> condition(get("storefront"), "Conflict").map(StatusCondition::getMessage)
+        .orElse("").contains("takes effect only on an Ingress an admin labelled antiscraping.io/allow-override=true"));
+    assertThat(annotations("web")).containsEntry(LIMIT_RPS, "100").doesNotContainKey(IngressNginxEnforcer.OWNER);
+
+    label("web", OwnedObjectWriter.ALLOW_OVERRIDE_LABEL, "true");
 
     awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
     awaitCondition("storefront", "Conflict", "False");
@@ -229,7 +237,8 @@ class IngressNginxEnforcementIT {
   @Test
   void aKeyAnotherManagerTookOverIsAConflictNamingThatManagerUntilThePolicyForcesIt(TestInfo info) {
     start(info, false);
-    ingress("web", STOREFRONT, Map.of());
+    ingress("web", Map.of("app.kubernetes.io/part-of", "storefront", OwnedObjectWriter.ALLOW_OVERRIDE_LABEL, "true"),
+        Map.of());
     create(policy("storefront", spec -> { }));
     awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
 
@@ -250,6 +259,50 @@ class IngressNginxEnforcementIT {
     Ingress web = user.network().v1().ingresses().inNamespace(ns).withName("web").get();
     assertThat(OwnedObjectWriter.appliedAnnotations(web)).contains(LIMIT_RPS);
     assertThat(OwnedObjectWriter.otherManagers(web, LIMIT_RPS)).isEmpty();
+  }
+
+  /**
+   * Security finding S1: a policy selecting every Ingress with {@code overrideExisting: true}, a lockdown and a WAF
+   * in DetectionOnly took the security team's source-range allowlist and blocking ModSecurity rule over, and deleted
+   * them back at the baseline. Access control and WAF rules are never forced, not even on an Ingress the admin
+   * labelled for overrides: the policy reports a Conflict naming the other manager and both annotations stay.
+   */
+  @Test
+  void anotherManagersSourceRangeAndModsecuritySnippetSurviveAPolicyThatOverridesExisting(TestInfo info) {
+    start(info, true);
+    String securityRule = "SecRuleEngine On\nSecRule REQUEST_URI \"@beginsWith /admin\" \"id:1001,phase:1,deny\"\n";
+    ingress("web", Map.of("app.kubernetes.io/part-of", "storefront", OwnedObjectWriter.ALLOW_OVERRIDE_LABEL, "true"),
+        Map.of(WHITELIST_SOURCE_RANGE, "10.20.0.0/16", MODSECURITY_SNIPPET, securityRule));
+    String securityTeam = user.network().v1().ingresses().inNamespace(ns).withName("web").get().getMetadata()
+        .getManagedFields().get(0).getManager();
+    create(policy("takeover", spec -> {
+      spec.getTargets().setSelector(new Selector());
+      spec.getTargets().setOverrideExisting(true);
+      spec.getLevels().get(0).setRouteBudget(RouteBudget.builder().requestsPerSecond(0).build());
+      spec.getLevels().get(0).setWaf(Waf.builder().mode(Waf.Mode.DETECTION_ONLY).coreRuleSet(true).paranoiaLevel(1)
+          .build());
+    }));
+
+    ScrapingPolicy p = awaitCondition("takeover", "Conflict", "True");
+    assertThat(condition(p, "Conflict").orElseThrow().getMessage())
+        .contains(WHITELIST_SOURCE_RANGE + " is already set by " + securityTeam + " (\"10.20.0.0/16\")")
+        .contains(MODSECURITY_SNIPPET + " is already set by " + securityTeam)
+        .contains("the operator never takes over");
+    assertThat(annotations("web")).containsEntry(WHITELIST_SOURCE_RANGE, "10.20.0.0/16")
+        .containsEntry(MODSECURITY_SNIPPET, securityRule).doesNotContainKey(IngressNginxEnforcer.OWNER);
+
+    // Back at a level that writes neither key: the policy enforces its limits, the security team's keys stay theirs.
+    edit("takeover", spec -> {
+      spec.getLevels().get(0).setRouteBudget(null);
+      spec.getLevels().get(0).setWaf(Waf.builder().mode(Waf.Mode.DETECTION_ONLY).build());
+    });
+
+    Map<String, String> a = awaitAnnotations("web", m -> "50".equals(m.get(LIMIT_RPS)));
+    assertThat(a).containsEntry(WHITELIST_SOURCE_RANGE, "10.20.0.0/16").containsEntry(MODSECURITY_SNIPPET, securityRule);
+    awaitCondition("takeover", "Conflict", "False");
+    Ingress web = user.network().v1().ingresses().inNamespace(ns).withName("web").get();
+    assertThat(OwnedObjectWriter.appliedAnnotations(web)).doesNotContain(WHITELIST_SOURCE_RANGE, MODSECURITY_SNIPPET);
+    assertThat(OwnedObjectWriter.otherManagers(web, WHITELIST_SOURCE_RANGE)).containsExactly(securityTeam);
   }
 
   @Test
@@ -406,6 +459,13 @@ class IngressNginxEnforcementIT {
     user.resource(new IngressBuilder().withNewMetadata().withName(name).withNamespace(ns)
         .withLabels(new HashMap<>(labels)).withAnnotations(new HashMap<>(annotations)).endMetadata()
         .withNewSpec().addNewRule().withHost(name + ".shop.example").endRule().endSpec().build()).create();
+  }
+
+  void label(String ingress, String key, String value) {
+    ApiServer.retryOnConflict(() -> user.network().v1().ingresses().inNamespace(ns).withName(ingress).edit(i -> {
+      i.getMetadata().getLabels().put(key, value);
+      return i;
+    }));
   }
 
   Map<String, String> annotations(String ingress) {

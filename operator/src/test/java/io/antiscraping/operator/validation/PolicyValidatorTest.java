@@ -63,6 +63,24 @@ class PolicyValidatorTest {
         .singleElement().asString().startsWith("spec.allowlist.cidrs[3]: ").contains("is not an IPv4/IPv6 address or CIDR");
   }
 
+  /**
+   * Security finding S1: an allowlist of {@code 0.0.0.0/0, ::/0} exempted every client and, in a lockdown, opened the
+   * Ingress to the internet. Entries broader than /8 (IPv4, also written IPv4-mapped) or /32 (IPv6) are Invalid.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"0.0.0.0/0", "::/0", "10.0.0.0/7", "128.0.0.0/1", "2001:db8::/31", "2000::/3",
+      "::ffff:0:0/96", "::ffff:10.0.0.0/103"})
+  void anAllowlistEntryBroaderThanASlash8OrSlash32IsInvalid(String broad) {
+    assertThat(violations(s -> s.getAllowlist().getCidrs().add(broad)))
+        .singleElement().asString().startsWith("spec.allowlist.cidrs[3]: \"" + broad + "\" is broader than /");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"10.0.0.0/8", "2001:db8::/32", "::ffff:10.0.0.0/104", "192.0.2.7", "2001:db8::1"})
+  void allowlistEntriesUpToASlash8OrSlash32AreValid(String entry) {
+    assertThat(violations(s -> s.getAllowlist().getCidrs().add(entry))).isEmpty();
+  }
+
   @Test
   void crossFieldRulesAreCheckedEvenWithoutTheApiServersCel() {
     assertThat(violations(s -> s.getLevels().get(1).setName("normal")))
@@ -118,6 +136,18 @@ class PolicyValidatorTest {
     assertThat(violations(s -> s.getTargets().setSelector(Selector.builder().matchExpressions(List.of(
         Selector.Requirement.builder().key("app").operator(Selector.Operator.IN).build())).build())))
         .containsExactly("spec.targets.selector.matchExpressions[0].values: In and NotIn need values");
+  }
+
+  /** Security finding S2: a path with dot segments or percent-encoded delimiters cannot be compared: Invalid. */
+  @Test
+  void aPrometheusUrlWithADotSegmentOrAnEncodedDelimiterIsInvalid() {
+    for (String url : List.of("http://thanos/tenant-a/../tenant-b", "http://thanos/tenant-a/%2e%2e/admin",
+        "http://thanos/tenant-a/..;/admin", "http://thanos/tenant-a\\..\\admin", "http://thanos/tenant-a%2Fadmin")) {
+      assertThat(violations(s -> s.setPrometheus(PrometheusSource.builder().url(url).build()))).as(url)
+          .singleElement().asString().startsWith("spec.prometheus.url: \"").contains(": the path must not contain a ");
+    }
+    assertThat(violations(s -> s.setPrometheus(PrometheusSource.builder().url("http://thanos:9090/tenant-a/").build())))
+        .isEmpty();
   }
 
   /** Security findings 3 and 5: a URL that neutralises the API path, or an unbounded timeout, is Invalid. */

@@ -236,7 +236,8 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
     Outcome outcome = applied.outcome();
     if (outcome == Outcome.CONFLICT) {
       String why = ref + ": " + applied.conflict()
-          + "; undo that change or set spec.targets.overrideExisting to let the policy take the fields over";
+          + "; undo that change, or set spec.targets.overrideExisting and have an admin label the " + kind.kind() + " "
+          + OwnedObjectWriter.ALLOW_OVERRIDE_LABEL + "=true to let the policy take the fields over";
       report.conflicts.add(why);
       return new Written(kind, policy.namespace(), name, current, outcome, why);
     }

@@ -31,13 +31,22 @@ import java.util.stream.Collectors;
  * wants there, {@value #OWNER} naming the policy among them; the API server's managedFields record which keys are
  * the operator's, so an annotation left out is removed by the server and a key another manager holds is never
  * touched. A key someone else set to another value is a Conflict naming that manager, unless the policy sets
- * {@code targets.overrideExisting} (the apply is then forced).
+ * {@code targets.overrideExisting} and an admin labelled the Ingress {@value OwnedObjectWriter#ALLOW_OVERRIDE_LABEL}
+ * {@code "true"} (the apply is then forced). Access control and the WAF's own rules ({@link #NEVER_FORCED}) are never
+ * taken over: another manager's value there is always a Conflict.
  */
 public final class IngressNginxEnforcer implements Enforcer {
 
   public static final String OWNER = "antiscraping.io/policy";
   static final String KIND = "Ingress";
   private static final ApiKind INGRESS = ApiKind.of(Ingress.class, ApiKind.Scope.SELECTED);
+  /**
+   * Keys the operator never forces, whatever the policy and the Ingress's labels say: who may reach the Ingress at
+   * all and the WAF's rule engine belong to whoever set them (a security team), and an apply that took them over
+   * would also delete them when the operator no longer wants them.
+   */
+  static final Set<String> NEVER_FORCED = Set.of(IngressNginxAnnotations.WHITELIST_SOURCE_RANGE,
+      IngressNginxAnnotations.DENYLIST_SOURCE_RANGE, IngressNginxAnnotations.MODSECURITY_SNIPPET);
 
   private final OwnedObjectWriter writer;
   private final boolean allowSnippets;
@@ -95,11 +104,13 @@ public final class IngressNginxEnforcer implements Enforcer {
           .filter(e -> current.containsKey(e.getKey()) && !owned.contains(e.getKey())
               && !e.getValue().equals(current.get(e.getKey())))
           .map(Map.Entry::getKey).sorted().toList();
-      if (!foreign.isEmpty() && !policy.overrideExisting()) {
-        String why = "Ingress " + name + ": " + foreign.stream()
+      boolean mayForce = mayForce(policy, target);
+      List<String> blocking = foreign.stream().filter(k -> !mayForce || NEVER_FORCED.contains(k)).toList();
+      if (!blocking.isEmpty()) {
+        String why = "Ingress " + name + ": " + blocking.stream()
             .map(k -> k + " is already set by " + managedBy(target, k) + " (\"" + oneLine(current.get(k), 63) + "\")")
             .collect(Collectors.joining(", "))
-            + "; remove it or set spec.targets.overrideExisting to let the policy take it over";
+            + "; " + howToResolve(policy, target, blocking);
         report.conflicts.add(why);
         report.targets.add(new TargetResult(KIND, name, false, why));
         continue;
@@ -146,7 +157,7 @@ public final class IngressNginxEnforcer implements Enforcer {
         if (failed != null) {
           if (report.lastConflict != null) {
             String why = "Ingress " + name + ": " + report.lastConflict
-                + "; remove it or set spec.targets.overrideExisting to let the policy take it over";
+                + "; " + howToResolve(policy, target, report.lastConflictKeys);
             report.conflicts.add(why);
             report.targets.add(new TargetResult(KIND, name, false, why));
             continue;
@@ -216,7 +227,7 @@ public final class IngressNginxEnforcer implements Enforcer {
 
   /**
    * Applies {@code annotations} as every annotation the operator wants on the Ingress (server-side apply, forced
-   * when the policy overrides existing values). A refusal or a conflict is this target's failure only: it is
+   * when {@link #mayForce}, never over another manager's {@link #NEVER_FORCED} key). A refusal or a conflict is this target's failure only: it is
    * recorded in the report and the next targets are still written.
    *
    * @return whether the API server accepted it (always, in a dry run)
@@ -226,11 +237,13 @@ public final class IngressNginxEnforcer implements Enforcer {
       return true;
     }
     report.lastConflict = null;
+    report.lastConflictKeys = List.of();
     try {
       OwnedObjectWriter.Applied applied = writer.applyAnnotations(INGRESS, target, annotations,
-          policy != null && policy.overrideExisting());
+          mayForce(policy, target), NEVER_FORCED);
       if (applied.outcome() == OwnedObjectWriter.Outcome.CONFLICT) {
         report.lastConflict = applied.conflict();
+        report.lastConflictKeys = NEVER_FORCED.stream().filter(k -> applied.conflict().contains(k)).sorted().toList();
         return false;
       }
       report.writes++;
@@ -241,6 +254,31 @@ public final class IngressNginxEnforcer implements Enforcer {
       report.lastFailure = why;
       return false;
     }
+  }
+
+  /**
+   * Whether the apply on this Ingress may be forced: the policy asks for it ({@code targets.overrideExisting}) and
+   * the admin allowed it on this Ingress (label {@value OwnedObjectWriter#ALLOW_OVERRIDE_LABEL}). Even then the
+   * keys of {@link #NEVER_FORCED} are not.
+   */
+  static boolean mayForce(PolicyRef policy, HasMetadata target) {
+    return policy != null && policy.overrideExisting() && OwnedObjectWriter.overrideAllowed(target);
+  }
+
+  /** What the user can do about a conflict on {@code keys}, for the Conflict condition. */
+  private static String howToResolve(PolicyRef policy, HasMetadata target, List<String> keys) {
+    List<String> never = keys.stream().filter(NEVER_FORCED::contains).map(IngressNginxEnforcer::shortKey).toList();
+    if (!never.isEmpty()) {
+      return "the operator never takes over " + String.join(", ", never) + " (access control and WAF rules stay "
+          + "with whoever set them): remove it to let the policy write it";
+    }
+    String label = OwnedObjectWriter.ALLOW_OVERRIDE_LABEL + "=true";
+    if (policy.overrideExisting() && !OwnedObjectWriter.overrideAllowed(target)) {
+      return "spec.targets.overrideExisting takes effect only on an Ingress an admin labelled " + label
+          + "; remove it, or have the Ingress labelled";
+    }
+    return "remove it, or set spec.targets.overrideExisting and have an admin label the Ingress " + label
+        + " to let the policy take it over";
   }
 
   /** Who else holds an annotation, from the object's managedFields ("kubectl-annotate"), for a Conflict. */
@@ -301,6 +339,8 @@ public final class IngressNginxEnforcer implements Enforcer {
     String lastFailure = "";
     /** The conflict of the last apply, null when it had none. */
     String lastConflict;
+    /** The keys of {@link #NEVER_FORCED} that conflict names. */
+    List<String> lastConflictKeys = List.of();
     int writes;
 
     Report(boolean dryRun) {

@@ -148,8 +148,8 @@ public final class TraefikEnforcer implements Enforcer {
     }
     if (outcome == Outcome.CONFLICT) {
       return new Written(outcome, List.of(), 0, "Middleware " + policy.namespace() + "/" + name + ": "
-          + applied.conflict() + "; undo that change or set spec.targets.overrideExisting to let the policy take the"
-          + " fields over");
+          + applied.conflict() + "; undo that change, or set spec.targets.overrideExisting and have an admin label the Middleware "
+          + OwnedObjectWriter.ALLOW_OVERRIDE_LABEL + "=true to let the policy take the fields over");
     }
     return new Written(outcome, List.of("Middleware " + policy.namespace() + "/" + name
         + (outcome == Outcome.CREATED ? " created: " : " updated: ") + description), 1);
