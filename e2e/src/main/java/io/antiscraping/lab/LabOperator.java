@@ -1,7 +1,7 @@
 package io.antiscraping.lab;
 
-import io.antiscraping.operator.cli.OperatorRuntime;
-import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.runtime.OperatorRuntime;
+import io.antiscraping.operator.runtime.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.util.Set;

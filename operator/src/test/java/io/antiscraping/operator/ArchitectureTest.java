@@ -32,7 +32,8 @@ class ArchitectureTest {
   void decisionKnowsNothingOfTheOtherPackages() {
     noClasses().that().resideInAPackage("..operator.decision..")
         .should().dependOnClassesThat().resideInAnyPackage("..operator.detection..", "..operator.enforcement..",
-            "..operator.reconciler..", "..operator.metrics..", "..operator.cli..")
+            "..operator.reconciler..", "..operator.metrics..", "..operator.cli..", "..operator.runtime..",
+            "..operator.tools..")
         .check(classes);
   }
 
@@ -54,6 +55,18 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes..", "io.javaoperatorsdk..",
             "..operator.reconciler..")
         .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
+  void thePolicyToolsAndTheOperatorRuntimeAreApart() {
+    noClasses().that().resideInAPackage("..operator.tools..")
+        .should().dependOnClassesThat().resideInAPackage("..operator.runtime..")
+        .because("validate, test, render and diff run offline, without the operator's runtime (clients, informers)")
+        .check(classes);
+    noClasses().that().resideInAPackage("..operator.runtime..")
+        .should().dependOnClassesThat().resideInAPackage("..operator.tools..")
+        .because("the running operator never goes through the offline policy tools")
         .check(classes);
   }
 }

@@ -1,7 +1,7 @@
 package io.antiscraping.lab.report;
 
 import io.antiscraping.lab.nginx.ControllerSettings;
-import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.runtime.OperatorSettings;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,10 @@
 package io.antiscraping.operator.cli;
 
+import io.antiscraping.operator.runtime.RunCommand;
+import io.antiscraping.operator.tools.DiffCommand;
+import io.antiscraping.operator.tools.RenderCommand;
+import io.antiscraping.operator.tools.TestCommand;
+import io.antiscraping.operator.tools.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

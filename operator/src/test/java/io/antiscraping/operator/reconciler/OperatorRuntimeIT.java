@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.operator.apiserver.ApiServer;
-import io.antiscraping.operator.cli.OperatorRuntime;
-import io.antiscraping.operator.cli.OperatorSettings;
+import io.antiscraping.operator.runtime.OperatorRuntime;
+import io.antiscraping.operator.runtime.OperatorSettings;
 import io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

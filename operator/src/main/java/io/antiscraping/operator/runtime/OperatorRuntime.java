@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.runtime;
 
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.antiscraping.operator.enforcement.Enforcer;

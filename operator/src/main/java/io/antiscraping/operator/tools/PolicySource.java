@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.tools;
 
 import io.antiscraping.api.v1alpha1.ScrapingPolicySpec;
 import java.io.InputStream;

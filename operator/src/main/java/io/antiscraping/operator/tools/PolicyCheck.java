@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.tools;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;

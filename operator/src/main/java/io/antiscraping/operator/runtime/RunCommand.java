@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.runtime;
 
 import io.antiscraping.api.v1alpha1.Durations;
 import io.antiscraping.operator.decision.Cidr;
@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     description = {"Run the operator: watch ScrapingPolicies and enforce them until stopped.", "",
         "Example:  antiscraping-operator run --prometheus-url http://prometheus-operated.monitoring:9090 "
             + "--namespace shop"})
-final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 

@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.antiscraping.api.v1alpha1.Durations;

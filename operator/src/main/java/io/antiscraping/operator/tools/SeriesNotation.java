@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.tools;
 
 import java.util.ArrayList;
 import java.util.List;

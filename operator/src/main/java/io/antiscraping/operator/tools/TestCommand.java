@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.tools;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every test passed", "1:a test failed, or a test file or its policy is invalid",
         "2:bad usage"})
-final class TestCommand implements Callable<Integer> {
+public final class TestCommand implements Callable<Integer> {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

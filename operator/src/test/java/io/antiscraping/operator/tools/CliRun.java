@@ -1,9 +1,10 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.tools;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import io.antiscraping.operator.cli.Main;
 import picocli.CommandLine;
 
 /** Runs the command line as a user would, capturing what it prints and its exit code. */

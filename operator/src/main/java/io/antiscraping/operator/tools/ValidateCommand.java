@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.tools;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
             + "antiscraping-operator validate -"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every policy is valid", "1:a policy is invalid (or unreadable YAML)", "2:bad usage"})
-final class ValidateCommand implements Callable<Integer> {
+public final class ValidateCommand implements Callable<Integer> {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

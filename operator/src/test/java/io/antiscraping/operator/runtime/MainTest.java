@@ -1,7 +1,8 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.antiscraping.operator.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

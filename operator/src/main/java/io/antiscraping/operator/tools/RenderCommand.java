@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.tools;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
             + "--provider IngressNginx --targets ingresses.yaml"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:rendered", "1:the policy is invalid, or a ban is not an address or CIDR", "2:bad usage"})
-final class RenderCommand implements Callable<Integer> {
+public final class RenderCommand implements Callable<Integer> {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -1,4 +1,4 @@
-package io.antiscraping.operator.cli;
+package io.antiscraping.operator.runtime;
 
 import java.net.URI;
 import java.time.Duration;
