@@ -19,7 +19,8 @@ import java.util.function.Predicate;
  *   <li>A network ban is never enforced without knowing who is inside: while the innocents are unknown (a signal
  *   failed) no network qualifies, and what was last published for a network ban stays as it was.</li>
  *   <li>A network ban holding more innocents than {@code maxCarveOuts} is not enforced (a network of shoppers, not of
- *   a crawl); one holding more than twice that is withdrawn even from a deny list the write budget holds.</li>
+ *   a crawl); one holding more than twice that is withdrawn even from a deny list the write budget holds. Nor is one
+ *   whose carved pieces exceed the entry budget ({@link #entryBudget}).</li>
  *   <li>A per-client or prefix ban inside an enforced network ban that does not carve it out adds nothing.</li>
  * </ul>
  *
@@ -73,9 +74,34 @@ record NetworkBans(CompiledPolicy.NetworkRule rule, NavigableSet<Cidr> innocents
     return rule != null && rule.covers(ban);
   }
 
-  /** Whether network ban {@code net} is enforced now: its innocents are known and within the carve-out cap. */
+  /**
+   * Whether network ban {@code net} is enforced now: its innocents are known, within the carve-out cap, and the
+   * network minus them fits the carve-out entry budget ({@link #entryBudget}).
+   */
   boolean enforced(Cidr net) {
-    return innocents != null && net.inside(innocents).size() <= rule.maxCarveOuts();
+    if (innocents == null) {
+      return false;
+    }
+    java.util.NavigableSet<Cidr> inside = net.inside(innocents);
+    if (inside.size() > rule.maxCarveOuts()) {
+      return false;
+    }
+    long bound = 0;
+    for (Cidr hole : inside) {
+      bound += Math.max(0, hole.prefixLength() - net.prefixLength());
+    }
+    return bound <= entryBudget() || net.without(inside).size() <= entryBudget();
+  }
+
+  /**
+   * The most deny entries one network ban may take once its innocents are carved out: what {@code maxCarveOuts}
+   * single addresses cost at worst in an IPv4 network of the rule's length (each hole costs at most its length minus
+   * the network's). An IPv4 network within the cap always fits; an IPv6 one, where a single address costs up to 96
+   * entries in a /32, is not enforced beyond it (its members' own bans still apply), so that a few shoppers cannot
+   * turn one network into tens of thousands of entries that crowd out every other ban.
+   */
+  long entryBudget() {
+    return Math.max(1L, (long) rule.maxCarveOuts() * (32 - rule.prefix().ipv4Length()));
   }
 
   /**

@@ -67,14 +67,27 @@ final class WriteBudget {
     }
     Set<Cidr> revoked = p.revoked();
     List<Cidr> bans = new ArrayList<>(last.plan().bans());
-    // A revoked ban is withdrawn at once, with the pieces of it a carved network ban was published as.
-    bans.removeIf(b -> revoked.contains(b) || (!full.bans().contains(b) && revoked.stream().anyMatch(r -> r.contains(b))));
+    // A revoked ban is withdrawn at once, with the pieces of it a carved network ban was published as. Looked up by
+    // the revoked bans' prefix lengths, so that the check is linear in the published list.
+    Set<Cidr> kept = new java.util.HashSet<>(full.bans());
+    int[] lengths = revoked.stream().mapToInt(Cidr::prefixLength).distinct().sorted().toArray();
+    bans.removeIf(b -> revoked.contains(b) || (!kept.contains(b) && insideAny(b, revoked, lengths)));
     // A lowered level is held whole: the published level's settings, with its lists as held above. A raised level
     // (here only while a network ban is coming due) goes out now with the lists as held.
     boolean heldLower = levelChanged && p.lowered();
     EnforcementPlan held = (heldLower ? last.plan() : full).withLists(p.networks().withdraw(bans),
         last.plan().knownGood());
     return new Outcome(held, new PublishedPlan(held, last.at()), heldLower || !sameLists(held, full));
+  }
+
+  /** Whether a prefix of {@code set} (whose prefix lengths are {@code lengths}) contains {@code c}. */
+  private static boolean insideAny(Cidr c, Set<Cidr> set, int[] lengths) {
+    for (int len : lengths) {
+      if (len <= c.prefixLength() && set.contains(c.widenTo(len))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean sameLists(EnforcementPlan a, EnforcementPlan b) {

@@ -403,4 +403,30 @@ class NetworkBansTest {
         .outlook(book, Map.of(), null, Policies.T0);
     assertThat(sixteen.crowded()).as("twice the cap is not yet crowded").isEmpty();
   }
+
+  @Test
+  void anIpv6NetworkWhoseCarvedPiecesExceedTheEntryBudgetIsNotEnforced() {
+    Cidr net = cidr("2001:db8::/32");
+    NetworkBans one = part("2001:db8:1::1");
+    assertThat(one.entryBudget()).as("8 carve-outs x (32 - 16)").isEqualTo(128);
+    assertThat(one.enforced(net)).isTrue();
+    assertThat(one.denylist(List.of(net), null)).hasSize(96).noneMatch(d -> d.contains(cidr("2001:db8:1::1")));
+    NetworkBans spread = part("2001:db8:1::1", "2001:db8:2::1", "2001:db8:3::1", "2001:db8:4::1",
+        "2001:db8:5::1", "2001:db8:6::1", "2001:db8:7::1", "2001:db8:8::1");
+    assertThat(net.without(new TreeSet<>(spread.innocents())).size()).as("what it would cost").isGreaterThan(128);
+    assertThat(spread.enforced(net)).isFalse();
+    assertThat(spread.denylist(List.of(net, cidr("2001:db8:9::9/128")), null))
+        .as("the network is not written; its members' own bans are").containsExactly(cidr("2001:db8:9::9/128"));
+  }
+
+  @Test
+  void anIpv4NetworkWithinTheCarveOutCapAlwaysFitsTheEntryBudget() {
+    List<String> spread = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      spread.add("198.18." + (i * 31) + "." + (1 + i * 29));
+    }
+    NetworkBans eight = part(spread.toArray(String[]::new));
+    assertThat(eight.enforced(cidr(NET))).isTrue();
+    assertThat(eight.denylist(List.of(cidr(NET)), null).size()).isLessThanOrEqualTo((int) eight.entryBudget());
+  }
 }
