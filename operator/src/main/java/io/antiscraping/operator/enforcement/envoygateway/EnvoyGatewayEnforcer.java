@@ -281,6 +281,9 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
       if (entries.isEmpty()) {
         return Optional.of("waiting for Envoy Gateway to report on " + ref + " for Gateway " + gateway);
       }
+      // An entry without Accepted is no verdict: Envoy Gateway adds one with only Merged (for the Gateway's listener)
+      // next to the Accepted one when our policy merges into a BackendTrafficPolicy on the Gateway.
+      boolean acceptedForGateway = false;
       for (JsonNode entry : entries) {
         for (JsonNode c : entry.path("conditions")) {
           String type = c.path("type").asText();
@@ -305,13 +308,19 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
             return Optional.of(why);
           }
         }
+        boolean verdict = false;
         boolean accepted = false;
         for (JsonNode c : entry.path("conditions")) {
+          verdict |= "Accepted".equals(c.path("type").asText());
           accepted |= "Accepted".equals(c.path("type").asText()) && "True".equals(c.path("status").asText());
         }
-        if (!accepted) {
+        if (verdict && !accepted) {
           return Optional.of("waiting for Envoy Gateway to accept " + ref + " for Gateway " + gateway);
         }
+        acceptedForGateway |= accepted;
+      }
+      if (!acceptedForGateway) {
+        return Optional.of("waiting for Envoy Gateway to accept " + ref + " for Gateway " + gateway);
       }
     }
     return Optional.empty();

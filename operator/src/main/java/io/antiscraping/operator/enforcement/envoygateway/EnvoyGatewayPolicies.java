@@ -131,9 +131,13 @@ public final class EnvoyGatewayPolicies {
   }
 
   /**
-   * The route budget as a local rate limit rule without a client selector: one bucket shared by every client (per
-   * Envoy replica). Envoy Gateway's local limit has no exemption, so allowlisted and known-good clients count against
-   * it too (reported). A lockdown is no rate: it is the SecurityPolicy's default deny.
+   * The route budget as a local rate limit rule that selects every request (path prefix {@code /}): one bucket shared
+   * by every client (per Envoy replica). Not a rule without a client selector: Envoy Gateway makes that the local
+   * rate limit filter's default bucket, which Envoy consumes only for requests that match no other rule
+   * ({@code always_consume_default_token_bucket: false}), so next to the per-client rules it would limit the
+   * allowlisted clients alone (seen in Envoy Gateway v1.9.1's translator, EnvoyGatewayTranslatorIT). Envoy Gateway's
+   * local limit has no exemption, so allowlisted and known-good clients count against it too (reported). A lockdown
+   * is no rate: it is the SecurityPolicy's default deny.
    */
   private static java.util.Optional<ObjectNode> budgetRule(EnforcementPlan plan, List<String> notEnforceable) {
     EnforcementPlan.RouteBudget b = plan.routeBudget();
@@ -141,11 +145,12 @@ public final class EnvoyGatewayPolicies {
       return java.util.Optional.empty();
     }
     ObjectNode rule = OwnedObjectWriter.JSON.createObjectNode();
+    rule.putArray("clientSelectors").addObject().putObject("path").put("type", "PathPrefix").put("value", "/");
     rule.putObject("limit").put("requests", b.requestsPerSecond()).put("unit", "Second");
     if (!plan.exempt().isEmpty()) {
       notEnforceable.add("route budget exemption of " + plan.exempt().size() + " allowlisted and known-good "
-          + "client(s) (an Envoy Gateway local limit without a client selector has no exemption: they share the "
-          + "budget)");
+          + "client(s) (the Envoy Gateway local limit shared by every request to the route has no exemption: they "
+          + "share the budget)");
     }
     return java.util.Optional.of(rule);
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.antiscraping.api.v1alpha1.Allowlist;
 import io.antiscraping.api.v1alpha1.Level;
 import io.antiscraping.api.v1alpha1.RateLimit;
@@ -20,6 +22,7 @@ import io.antiscraping.operator.enforcement.UpstreamCrds;
 import io.antiscraping.operator.reconciler.Conditions;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
@@ -27,6 +30,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +46,8 @@ import org.junit.jupiter.api.TestInfo;
 /**
  * The operator against the real API server with the upstream Gateway API and Envoy Gateway CRDs registered (or
  * not): the objects it owns, what it reads back from Envoy Gateway's status (the test plays Envoy Gateway by
- * writing that status), conflicts, steady state, deselect, delete, dry run and absence.
+ * writing the status Envoy Gateway's own translator, {@link Egctl}, gives the objects on the API server),
+ * conflicts, steady state, deselect, delete, dry run and absence.
  */
 class EnvoyGatewayEnforcementIT {
 
@@ -103,8 +108,8 @@ class EnvoyGatewayEnforcementIT {
     assertThat(message(p, "Enforced")).contains("waiting for Envoy Gateway");
     assertThat(condition(p, "Ready").orElseThrow().getStatus()).isEqualTo("False");
 
-    verdict(BTP, "storefront-ratelimit", "True", "Accepted", "Policy has been accepted.");
-    verdict(SP, "storefront-deny", "True", "Accepted", "Policy has been accepted.");
+    envoyGatewayStatus(BTP, "storefront-ratelimit");
+    envoyGatewayStatus(SP, "storefront-deny");
     p = awaitCondition("storefront", "Ready", c -> "True".equals(c.getStatus()));
     assertThat(condition(p, "Enforced").orElseThrow().getReason()).isEqualTo("Enforced");
     assertThat(p.getStatus().getTargets()).singleElement().satisfies(t -> {
@@ -113,10 +118,12 @@ class EnvoyGatewayEnforcementIT {
       assertThat(t.getEnforced()).isTrue();
     });
 
-    verdict(SP, "storefront-deny", "False", "Invalid", "regex parse error: missing argument to repetition operator");
+    // Envoy Gateway's verdict on a really wrong version of the object: an invalid allowlisted CIDR
+    envoyGatewayStatus(SP, "storefront-deny", o -> ((ObjectNode) o.at("/spec/authorization/rules/0/principal"))
+        .putArray("clientCIDRs").add("10.0.0.0/33"));
     p = awaitCondition("storefront", "Enforced", c -> "NotEnforceable".equals(c.getReason()));
     assertThat(message(p, "Enforced")).contains("SecurityPolicy " + ns + "/storefront-deny is not accepted by Envoy Gateway")
-        .contains("regex parse error: missing argument to repetition operator");
+        .contains("Invalid: Authorization: unable to translate authorization rule: invalid CIDR address: 10.0.0.0/33");
     assertThat(condition(p, "Degraded").orElseThrow().getStatus()).isEqualTo("True");
   }
 
@@ -126,7 +133,7 @@ class EnvoyGatewayEnforcementIT {
     route("web", STOREFRONT, "eg");
     create(policy("storefront", spec -> spec.setEvaluationInterval("1s")));
     awaitObject(BTP, "storefront-ratelimit", o -> true);
-    verdict(BTP, "storefront-ratelimit", "True", "Accepted", "Policy has been accepted.");
+    envoyGatewayStatus(BTP, "storefront-ratelimit");
     awaitCondition("storefront", "Ready", c -> "True".equals(c.getStatus()));
     Thread.sleep(1500);
     int mark = api.log().size();
@@ -166,6 +173,28 @@ class EnvoyGatewayEnforcementIT {
 
     awaitObject(BTP, "storefront-ratelimit", o -> spec(o).at("/targetRefs").toString().contains("\"web\""));
     awaitCondition("storefront", "Conflict", c -> "False".equals(c.getStatus()));
+  }
+
+  /**
+   * A BackendTrafficPolicy on the route's Gateway is no conflict: ours merges into it (StrategicMerge). Envoy Gateway
+   * then reports ours twice for the Gateway: Accepted, and Merged (for the Gateway's listener, without Accepted).
+   */
+  @Test
+  void aBackendTrafficPolicyOnTheRoutesGatewayIsMergedIntoAndTheRouteIsEnforced(TestInfo info) {
+    start(info, true);
+    gateway(ns, "eg", Map.of());
+    route("web", STOREFRONT, "eg");
+    userPolicy(BTP, "gateway-defaults", Map.of("targetRefs", List.of(Map.of("group", "gateway.networking.k8s.io",
+        "kind", "Gateway", "name", "eg")), "timeout", Map.of("http", Map.of("requestTimeout", "10s"))));
+    create(policy("storefront", spec -> { }));
+    awaitObject(BTP, "storefront-ratelimit", o -> true);
+
+    Egctl.Translation t = envoyGatewayStatus(BTP, "storefront-ratelimit");
+    assertThat(t.conditions("BackendTrafficPolicy", ns, "storefront-ratelimit", ns, "eg", "Merged")).singleElement()
+        .satisfies(c -> assertThat(c.path("message").asText()).contains(ns + "/gateway-defaults"));
+    ScrapingPolicy p = awaitCondition("storefront", "Ready", c -> "True".equals(c.getStatus()));
+    assertThat(condition(p, "Enforced").orElseThrow().getReason()).isEqualTo("Enforced");
+    assertThat(condition(p, "Conflict").map(StatusCondition::getStatus)).isNotEqualTo(Optional.of("True"));
   }
 
   @Test
@@ -370,15 +399,50 @@ class EnvoyGatewayEnforcementIT {
     user.genericKubernetesResources(kind).inNamespace(ns).resource(o).create();
   }
 
-  /** Plays Envoy Gateway: its verdict on one of our objects for Gateway eg of the test namespace, at the object's generation. */
-  void verdict(ResourceDefinitionContext kind, String name, String accepted, String reason, String message) {
+  /**
+   * Plays Envoy Gateway with its own translator ({@link Egctl}): the HTTPRoutes, Gateways (Gateway eg of class eg
+   * when there is none) and Envoy Gateway policies of the test namespace as the API server holds them go through
+   * {@code egctl x translate}, and the {@code status.ancestors} it gives the named object are written to it as Envoy
+   * Gateway's status updater does: at the object's generation, now (the offline translator leaves both out).
+   */
+  Egctl.Translation envoyGatewayStatus(ResourceDefinitionContext kind, String name) {
+    return envoyGatewayStatus(kind, name, o -> { });
+  }
+
+  /** The same, the named object translated as {@code wrong} changes it: the status of a really wrong object. */
+  Egctl.Translation envoyGatewayStatus(ResourceDefinitionContext kind, String name, Consumer<ObjectNode> wrong) {
+    List<JsonNode> in = new ArrayList<>(List.of(Egctl.gatewayClass()));
+    List<Gateway> gateways = user.resources(Gateway.class).inNamespace(ns).list().getItems();
+    if (gateways.isEmpty()) {
+      in.add(Egctl.gateway(ns, "eg"));
+    }
+    gateways.forEach(g -> in.add(OwnedObjectWriter.JSON.valueToTree(g)));
+    user.resources(HTTPRoute.class).inNamespace(ns).list().getItems()
+        .forEach(r -> in.add(OwnedObjectWriter.JSON.valueToTree(r)));
+    for (ResourceDefinitionContext k : List.of(BTP, SP)) {
+      for (GenericKubernetesResource o : user.genericKubernetesResources(k).inNamespace(ns).list().getItems()) {
+        ObjectNode node = OwnedObjectWriter.JSON.valueToTree(o);
+        if (k == kind && name.equals(o.getMetadata().getName())) {
+          wrong.accept(node);
+        }
+        in.add(node);
+      }
+    }
+    Egctl.Translation t = Egctl.translate(in);
+
     GenericKubernetesResource o = user.genericKubernetesResources(kind).inNamespace(ns).withName(name).get();
-    o.setAdditionalProperty("status", Map.of("ancestors", List.of(Map.of(
-        "ancestorRef", Map.of("group", "gateway.networking.k8s.io", "kind", "Gateway", "name", "eg", "namespace", ns),
-        "controllerName", "gateway.envoyproxy.io/gatewayclass-controller",
-        "conditions", List.of(Map.of("type", "Accepted", "status", accepted, "reason", reason, "message", message,
-            "observedGeneration", o.getMetadata().getGeneration(), "lastTransitionTime", Instant.now().toString()))))));
+    JsonNode ancestors = t.object(kind.getKind(), ns, name).at("/status/ancestors");
+    assertThat(ancestors.isArray()).as("Envoy Gateway reports on %s %s: %s", kind.getKind(), name, t.file()).isTrue();
+    ArrayNode status = ((ArrayNode) ancestors).deepCopy();
+    for (JsonNode a : status) {
+      for (JsonNode c : a.path("conditions")) {
+        ((ObjectNode) c).put("observedGeneration", o.getMetadata().getGeneration())
+            .put("lastTransitionTime", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+      }
+    }
+    o.setAdditionalProperty("status", Map.of("ancestors", OwnedObjectWriter.JSON.convertValue(status, List.class)));
     user.genericKubernetesResources(kind).inNamespace(ns).resource(o).updateStatus();
+    return t;
   }
 
   GenericKubernetesResource awaitObject(ResourceDefinitionContext kind, String name,

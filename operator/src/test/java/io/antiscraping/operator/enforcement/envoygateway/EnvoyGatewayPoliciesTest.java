@@ -120,6 +120,24 @@ class EnvoyGatewayPoliciesTest {
     assertThat(BTP.validate(broken)).isNotEmpty();
   }
 
+  /**
+   * A rule without a client selector becomes the default bucket of Envoy's local rate limit filter, which Envoy
+   * Gateway configures to count only requests that match no other rule (EnvoyGatewayTranslatorIT): next to the
+   * per-client rules it would cap the allowlisted clients alone. The budget selects every request instead.
+   */
+  @Test
+  void theRouteBudgetIsARuleEveryRequestMatchesNotASelectorlessOne() {
+    RateLimits rps = new RateLimits(OptionalInt.of(50), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
+    for (RateLimits limits : List.of(rps, RateLimits.NONE)) {
+      EnvoyGatewayPolicies.Rendered r = EnvoyGatewayPolicies.render(new EnforcementPlan("elevated", limits,
+          WafSettings.DISABLED, cidrs("10.0.0.0/8"), List.of(), List.of(),
+          new EnforcementPlan.RouteBudget(200, OptionalInt.empty()), List.of()));
+      assertThat(r.rateLimitRules()).allSatisfy(rule -> assertThat(rule.path("clientSelectors")).isNotEmpty());
+      assertThat(r.rateLimitRules().get(0).toString()).isEqualTo("{\"clientSelectors\":[{\"path\":{\"type\":"
+          + "\"PathPrefix\",\"value\":\"/\"}}],\"limit\":{\"requests\":200,\"unit\":\"Second\"}}");
+    }
+  }
+
   @Test
   void allowlistedClientsMatchNoRuleAndEveryOtherClientExactlyOne() {
     List<Cidr> allow = cidrs("10.0.0.0/8", "2001:db8::/33");
