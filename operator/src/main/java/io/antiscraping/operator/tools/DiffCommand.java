@@ -86,9 +86,7 @@ public final class DiffCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!List.of("text", "json").contains(output)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "-o: expected text or json, got " + output);
-    }
+    CommandLineInputs.requireFormat(spec, output);
     PolicySource before;
     PolicySource after;
     List<Cidr> inForce;

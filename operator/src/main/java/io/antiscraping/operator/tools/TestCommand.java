@@ -54,15 +54,8 @@ public final class TestCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!List.of("text", "json").contains(output)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "-o: expected text or json, got " + output);
-    }
-    List<Path> paths;
-    try {
-      paths = YamlDocuments.expand(files);
-    } catch (YamlDocuments.MissingSource e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    CommandLineInputs.requireFormat(spec, output);
+    List<Path> paths = CommandLineInputs.files(spec, files);
     if (prometheus && PrometheusBackfill.unavailable() != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), PrometheusBackfill.unavailable());
     }

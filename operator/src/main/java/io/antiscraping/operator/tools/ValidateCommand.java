@@ -54,15 +54,8 @@ public final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!List.of("text", "json").contains(output)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "-o: expected text or json, got " + output);
-    }
-    List<Path> files;
-    try {
-      files = YamlDocuments.expand(sources);
-    } catch (YamlDocuments.MissingSource e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    CommandLineInputs.requireFormat(spec, output);
+    List<Path> files = CommandLineInputs.files(spec, sources);
     List<PolicyCheck.Result> results = new ArrayList<>();
     List<PolicyCheck.Finding> unreadable = new ArrayList<>();
     for (Path f : files) {

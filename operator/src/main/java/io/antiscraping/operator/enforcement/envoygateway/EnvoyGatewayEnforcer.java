@@ -14,7 +14,7 @@ import io.antiscraping.operator.enforcement.ApiKind;
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.EnforcementReport.TargetResult;
-import io.antiscraping.operator.enforcement.Enforcer;
+import io.antiscraping.operator.enforcement.OwnObjectsEnforcer;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter.Outcome;
 import io.antiscraping.operator.enforcement.OwnedObjects;
@@ -45,7 +45,7 @@ import java.util.Set;
  * route. Envoy Gateway's verdict on our objects ({@code status.ancestors[].conditions}) decides whether a route is
  * enforced: Accepted, not yet reported, rejected (with its message) or overridden.
  */
-public final class EnvoyGatewayEnforcer implements Enforcer {
+public final class EnvoyGatewayEnforcer implements OwnObjectsEnforcer {
 
   static final String KIND = "HTTPRoute";
 
@@ -79,16 +79,6 @@ public final class EnvoyGatewayEnforcer implements Enforcer {
   @Override
   public List<ApiKind> kinds() {
     return List.of(HTTP_ROUTE, BACKEND_TRAFFIC_POLICY, SECURITY_POLICY, GATEWAY);
-  }
-
-  @Override
-  public boolean optional() {
-    return true;
-  }
-
-  @Override
-  public boolean ownedBy(HasMetadata target, String policyName) {
-    return OwnedObjects.labelledFor(target, policyName);
   }
 
   @Override

@@ -9,7 +9,7 @@ import io.antiscraping.operator.enforcement.ApiKind;
 import io.antiscraping.operator.enforcement.ApiWriteListener;
 import io.antiscraping.operator.enforcement.EnforcementReport;
 import io.antiscraping.operator.enforcement.EnforcementReport.TargetResult;
-import io.antiscraping.operator.enforcement.Enforcer;
+import io.antiscraping.operator.enforcement.OwnObjectsEnforcer;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter.Outcome;
 import io.antiscraping.operator.enforcement.OwnedObjects;
@@ -27,7 +27,7 @@ import java.util.Optional;
  * the operator never touches routers, so the policy's selector is not used. Traefik reports nothing back, so the
  * middleware being written is all "enforced" can mean here.
  */
-public final class TraefikEnforcer implements Enforcer {
+public final class TraefikEnforcer implements OwnObjectsEnforcer {
 
   private final OwnedObjectWriter writer;
 
@@ -53,16 +53,6 @@ public final class TraefikEnforcer implements Enforcer {
   @Override
   public List<ApiKind> kinds() {
     return List.of(MIDDLEWARE);
-  }
-
-  @Override
-  public boolean optional() {
-    return true;
-  }
-
-  @Override
-  public boolean ownedBy(HasMetadata target, String policyName) {
-    return OwnedObjects.labelledFor(target, policyName);
   }
 
   @Override
