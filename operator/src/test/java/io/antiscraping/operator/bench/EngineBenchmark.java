@@ -212,10 +212,11 @@ public final class EngineBenchmark {
       }
       double secs = (System.nanoTime() - start) / 1e9;
       System.out.printf("engine%s%s: %d decisions in %.2f s = %.1f decisions/s (%.2f ms each); %d clients, "
-              + "%d bans, %d pending offenders, %d known-good%n", aggregate ? " with aggregation + known-good + lockdown"
+              + "%d bans in force (the book maxBanned caps), %d deny entries (network bans minus their carve-outs), "
+              + "%d pending offenders, %d known-good%n", aggregate ? " with aggregation + known-good + lockdown"
               + (levelBar ? " + level-scoped bar" : "") + (networks ? " + network bans" : "") : "",
           roundTrip ? " + status round trip" : "", n - warm, secs,
-          (n - warm) / secs, secs * 1000 / (n - warm), clients.size(), d.plan().bans().size(),
+          (n - warm) / secs, secs * 1000 / (n - warm), clients.size(), d.next().bans().size(), d.plan().bans().size(),
           d.next().offending().size(), d.plan().knownGood().size());
     }
   }
