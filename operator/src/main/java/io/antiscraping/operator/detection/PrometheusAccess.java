@@ -184,6 +184,17 @@ public final class PrometheusAccess {
   }
 
   /**
+   * The admin named this server: it is the default Prometheus or an allowlist entry matches it (a wildcard entry
+   * too). Only such a server's own words (error text, redirect target) reach a policy's status; see
+   * {@link PrometheusEndpoint#adminListed}. With an empty allowlist only the default Prometheus is named.
+   */
+  public boolean adminListed(URI url) {
+    URI u = url == null ? defaultUrl : url;
+    return u != null && pathProblem(u.getRawPath()).isEmpty()
+        && (isDefault(u) || allowed.stream().anyMatch(e -> e.matches(u)));
+  }
+
+  /**
    * The address check, run before each evaluation's queries: empty when the URL's host may be queried, else why
    * not. A host that does not resolve passes (the query then reports the unknown host).
    */

@@ -162,7 +162,7 @@ public final class LiveEvaluator implements PolicyEvaluator {
         throw new Unavailable(refused.get());
       }
       PrometheusEndpoint endpoint = access.scoped(new PrometheusEndpoint(url, Optional.empty(), Optional.empty(),
-          timeout), namespace);
+          timeout).withAdminListed(access.adminListed(url)), namespace);
       if (source != null && source.getBearerTokenSecret() != null) {
         endpoint = endpoint.withBearerToken(secret(namespace, source.getBearerTokenSecret(), "bearer token"));
       }

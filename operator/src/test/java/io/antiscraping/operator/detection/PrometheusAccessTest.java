@@ -37,6 +37,24 @@ class PrometheusAccessTest {
       "mapped.attacker.example", "::ffff:169.254.169.254",
       "prom.monitoring.svc", "10.96.0.9"));
 
+  /** Issue S (echoed error text): whose words may reach a status is the admin's list, not "any host that passes". */
+  @Test
+  void onlyTheDefaultAndTheAllowlistAreAdminListed() {
+    PrometheusAccess open = PrometheusAccess.open(DEFAULT);
+    assertThat(open.adminListed(DEFAULT)).isTrue();
+    assertThat(open.adminListed(null)).as("no URL is the default").isTrue();
+    assertThat(open.adminListed(URI.create("http://PROMETHEUS-operated.monitoring:9090/"))).isTrue();
+    assertThat(open.adminListed(URI.create("http://internal-api.payments.svc:8080")))
+        .as("an empty allowlist lets a policy query any ordinary host, but names none").isFalse();
+    assertThat(open.adminListed(URI.create("http://prometheus-operated.monitoring:9091"))).isFalse();
+    PrometheusAccess listed = new PrometheusAccess(DEFAULT,
+        List.of("https://thanos.observability.svc:10902/prom", "*.monitoring.svc"), false, CLUSTER_DNS);
+    assertThat(listed.adminListed(URI.create("https://thanos.observability.svc:10902/prom/tenant"))).isTrue();
+    assertThat(listed.adminListed(URI.create("https://thanos.observability.svc:10902/admin"))).isFalse();
+    assertThat(listed.adminListed(URI.create("http://prom.monitoring.svc:9090"))).as("a wildcard entry").isTrue();
+    assertThat(listed.adminListed(URI.create("http://prom.monitoring.svc/%2e%2e/x"))).isFalse();
+  }
+
   @Test
   void aUrlOutsideTheAdminsAllowlistIsRefused() {
     PrometheusAccess access = new PrometheusAccess(DEFAULT,
