@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.antiscraping.api.v1alpha1.PrometheusSource;
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.ScrapingPolicyStatus;
+import io.antiscraping.api.v1alpha1.SecretKeyRef;
 import io.antiscraping.operator.decision.DecisionEngine;
 import io.antiscraping.operator.detection.PrometheusAccess;
 import io.antiscraping.operator.detection.PrometheusEndpoint;
@@ -46,13 +47,57 @@ class LiveEvaluatorTest {
   }
 
   LiveEvaluator evaluator(PrometheusAccess access) {
+    return evaluator(access, (ns, n, k) -> LiveEvaluator.SecretSource.Lookup.missing("no Secrets here"));
+  }
+
+  LiveEvaluator evaluator(PrometheusAccess access, LiveEvaluator.SecretSource secrets) {
     SignalReader reader = new SignalReader((endpoint, promql) -> {
       sent.add(endpoint);
       return new QueryResult.Scalar(1);
     });
-    return new LiveEvaluator(reader, new DecisionEngine(),
-        (ns, n, k) -> LiveEvaluator.SecretSource.Lookup.missing("no Secrets here"), access, DEFAULT,
-        TenantLimits.none(), Clock.systemUTC(), new OperatorMetrics(new CollectorRegistry()));
+    return new LiveEvaluator(reader, new DecisionEngine(), secrets, access, DEFAULT, TenantLimits.none(),
+        Clock.systemUTC(), new OperatorMetrics(new CollectorRegistry()));
+  }
+
+  static ScrapingPolicy withToken(String url) throws IOException {
+    ScrapingPolicy p = example(url);
+    p.getSpec().getPrometheus().setBearerTokenSecret(new SecretKeyRef("prometheus-token", "token"));
+    return p;
+  }
+
+  /**
+   * Issue S (labelled Secret sent anywhere): with an empty allowlist, a policy author named any https host of theirs
+   * and the operator sent it the token of a Secret labelled for another Prometheus. The token now goes only where
+   * the Secret's annotation says, or to a server the admin named; otherwise nothing is sent and the status says why.
+   */
+  @Test
+  void aBearerTokenIsSentOnlyWhereItsSecretOrTheAdminNamesIt() throws IOException {
+    PrometheusAccess open = new PrometheusAccess(DEFAULT, List.of(), false, ORDINARY);
+    LiveEvaluator.SecretSource unbound = (ns, n, k) -> LiveEvaluator.SecretSource.Lookup.found("s3cr3t");
+    Evaluation e = evaluator(open, unbound).evaluate(withToken("https://collector.attacker.example"),
+        new ScrapingPolicyStatus(), Instant.now());
+    assertThat(sent).as("not one query, so not one token, reaches that host").isEmpty();
+    ScrapingPolicyStatus status = new ScrapingPolicyStatus();
+    e.writeState().accept(status);
+    assertThat(status.getSignals()).isNotEmpty().allSatisfy(s -> assertThat(s.getError())
+        .contains("the bearer token of Secret shop/prometheus-token is not sent to https://collector.attacker.example")
+        .doesNotContain("s3cr3t"));
+
+    evaluator(open, unbound).evaluate(withToken(DEFAULT.toString()), new ScrapingPolicyStatus(), Instant.now());
+    assertThat(sent).as("the default Prometheus, which the admin named").isNotEmpty()
+        .allSatisfy(ep -> assertThat(ep.bearerToken()).contains("s3cr3t"));
+
+    sent.clear();
+    LiveEvaluator.SecretSource bound = (ns, n, k) -> LiveEvaluator.SecretSource.Lookup.found("s3cr3t",
+        "https://prom.shop.example");
+    evaluator(open, bound).evaluate(withToken("https://prom.shop.example"), new ScrapingPolicyStatus(),
+        Instant.now());
+    assertThat(sent).as("where the Secret says").isNotEmpty()
+        .allSatisfy(ep -> assertThat(ep.bearerToken()).contains("s3cr3t"));
+    sent.clear();
+    evaluator(open, bound).evaluate(withToken("https://collector.attacker.example"), new ScrapingPolicyStatus(),
+        Instant.now());
+    assertThat(sent).isEmpty();
   }
 
   /** Issue S (echoed error text): only a server the admin named may have its own words put into the status. */
