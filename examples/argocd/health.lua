@@ -2,10 +2,12 @@
 --   resource.customizations.health.antiscraping.io_ScrapingPolicy: |
 --     <this file>
 -- ). It reads the operator's conditions: Healthy when Ready=True (the level is in force, or computed in a dry
--- run); Degraded when the spec is invalid, when something the policy asks is not in force (Degraded=True: a
--- conflict, missing metrics, a part the data plane cannot express, a failed write, a data plane not installed)
--- or when it selects no target; Progressing while the operator has not evaluated the latest spec yet or the data
--- plane has not accepted what was written.
+-- run) and Degraded is not True; Degraded when the spec is invalid, when something the policy asks is not in force
+-- (Degraded=True: a conflict, missing metrics, a part the data plane cannot express, a failed write, a data plane
+-- not installed), when it selects no target, or when it is in force but its client addresses are suspect
+-- (Ready=True and Degraded=True: an address above the offender bar stands for many clients, a proxy or a node, so a
+-- ban would hit everyone behind it); Progressing while the operator has not evaluated the latest spec yet or the
+-- data plane has not accepted what was written.
 local hs = {}
 if obj.status == nil or obj.status.conditions == nil then
   hs.status = "Progressing"
@@ -31,6 +33,9 @@ end
 if is("Invalid", "True") then
   hs.status = "Degraded"
   hs.message = say("Invalid")
+elseif is("Ready", "True") and is("Degraded", "True") then
+  hs.status = "Degraded"
+  hs.message = say("Degraded")
 elseif is("Ready", "True") then
   hs.status = "Healthy"
   hs.message = c.Ready.message or ""

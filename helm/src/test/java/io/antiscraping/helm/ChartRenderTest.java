@@ -244,7 +244,7 @@ class ChartRenderTest {
         .contains("--min-evaluation-interval=10s", "--namespace-concurrency=4", "--namespace-query-budget=600");
     io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy np =
         r.one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
-    assertThat(np.getSpec().getPolicyTypes()).containsExactly("Egress");
+    assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
     assertThat(np.getSpec().getPodSelector().getMatchLabels())
         .isEqualTo(r.one(Deployment.class).getSpec().getSelector().getMatchLabels());
     var egress = np.getSpec().getEgress();
@@ -263,6 +263,53 @@ class ChartRenderTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> HelmChart.template(
             Map.of("networkPolicy", Map.of("enabled", true))))
         .hasMessageContaining("networkPolicy.apiServer.cidrs");
+  }
+
+  /**
+   * Issue S: /metrics shows every tenant's signal values. With the NetworkPolicy on, the metrics port is reachable
+   * from the monitoring namespace only (by default), from whoever networkPolicy.metricsFrom names, or from nobody.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void theMetricsPortIsReachableOnlyFromTheNamespacesTheAdminNames() {
+    io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy np = HelmChart.template(Scenario.HARDENED.values)
+        .one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+    assertThat(np.getSpec().getPolicyTypes()).contains("Ingress");
+    assertThat(np.getSpec().getIngress()).singleElement().satisfies(rule -> {
+      assertThat(rule.getPorts()).singleElement().satisfies(p -> {
+        assertThat(p.getPort().getIntVal()).isEqualTo(8080);
+        assertThat(p.getProtocol()).isEqualTo("TCP");
+      });
+      assertThat(rule.getFrom()).as("not every pod: a peer list is required").singleElement().satisfies(peer -> {
+        assertThat(peer.getNamespaceSelector().getMatchLabels())
+            .isEqualTo(Map.of("kubernetes.io/metadata.name", "monitoring"));
+        assertThat(peer.getPodSelector()).isNull();
+        assertThat(peer.getIpBlock()).isNull();
+      });
+    });
+
+    Map<String, Object> values = new java.util.HashMap<>(Scenario.HARDENED.values);
+    Map<String, Object> policy = new java.util.HashMap<>((Map<String, Object>) Scenario.HARDENED.values.get("networkPolicy"));
+    policy.put("metricsFrom", List.of(Map.of(
+        "namespaceSelector", Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "observability")),
+        "podSelector", Map.of("matchLabels", Map.of("app.kubernetes.io/name", "prometheus")))));
+    values.put("networkPolicy", policy);
+    values.put("metrics", Map.of("port", 9102));
+    var custom = HelmChart.template(values).one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class)
+        .getSpec().getIngress();
+    assertThat(custom).singleElement().satisfies(rule -> {
+      assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(9102);
+      assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+        assertThat(peer.getNamespaceSelector().getMatchLabels())
+            .isEqualTo(Map.of("kubernetes.io/metadata.name", "observability"));
+        assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(Map.of("app.kubernetes.io/name", "prometheus"));
+      });
+    });
+
+    policy.put("metricsFrom", List.of());
+    var none = HelmChart.template(values).one(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+    assertThat(none.getSpec().getPolicyTypes()).as("still isolated for ingress").contains("Ingress");
+    assertThat(none.getSpec().getIngress()).as("no rule: nobody but the node reaches the pod").isNullOrEmpty();
   }
 
   @Test

@@ -121,7 +121,7 @@ class OperatorContractTest {
 
   @Test
   void chartDefaultsAreTheOperatorDefaults() {
-    String settings = read(OPERATOR_SOURCES.resolve("io/antiscraping/operator/cli/OperatorSettings.java"));
+    String settings = read(OPERATOR_SOURCES.resolve("io/antiscraping/operator/runtime/OperatorSettings.java"));
     JsonNode values = HelmChart.defaultValues();
     assertThat(constant(settings, "DEFAULT_PROMETHEUS_URL")).isEqualTo(values.at("/prometheus/url").asText());
     assertThat(constant(settings, "DEFAULT_METRICS_PORT")).isEqualTo(values.at("/metrics/port").asText());
@@ -140,6 +140,17 @@ class OperatorContractTest {
     String dockerfile = read(OPERATOR.resolve("Dockerfile"));
     assertThat(dockerfile).contains("COPY target/" + jar + " ").contains("\"-jar\", \"/opt/antiscraping/" + jar + "\"")
         .contains("CMD [\"run\"]").containsPattern("(?m)^USER 65532");
+  }
+
+  /**
+   * Issue S: {@code FROM eclipse-temurin:17-jre} took whatever the tag pointed at on the day of the build. The base
+   * is an exact Temurin release on a named distribution ({@code 17.0.15_6-jre-noble}), optionally with a digest.
+   */
+  @Test
+  void theBaseImageIsPinnedToAnExactRelease() {
+    List<String> from = read(OPERATOR.resolve("Dockerfile")).lines().filter(l -> l.startsWith("FROM ")).toList();
+    assertThat(from).singleElement().asString()
+        .matches("FROM eclipse-temurin:17\\.\\d+\\.\\d+(\\.\\d+)?_\\d+-jre-[a-z]+(@sha256:[0-9a-f]{64})?");
   }
 
   // ---- metric names ----

@@ -63,7 +63,9 @@ public class Offenders {
   @Default("64")
   @Min(32)
   @Max(128)
-  @JsonPropertyDescription("Bans on IPv6 clients are aggregated to prefixes of this length (64: one subnet).")
+  @JsonPropertyDescription("Bans on IPv6 clients are aggregated to prefixes of this length (64: one subscriber's "
+      + "subnet, so that an address rotated inside it after the ban is banned too). The bar (above) is still "
+      + "compared per address: the addresses of a prefix are summed only with prefixes.")
   @Builder.Default
   private Integer ipv6PrefixLength = 64;
 

@@ -23,7 +23,10 @@ public class PrometheusSource {
       + "When omitted, the operator's --prometheus-url is used.")
   private String url;
 
-  @JsonPropertyDescription("Secret key in the policy's namespace holding a bearer token sent with every query.")
+  @JsonPropertyDescription("Secret key in the policy's namespace holding a bearer token sent with every query. The "
+      + "Secret must be labelled antiscraping.io/prometheus-credentials=\"true\"; the token is sent only to the "
+      + "servers its annotation antiscraping.io/prometheus-url names, or, without that annotation, to a Prometheus "
+      + "the admin named (--prometheus-url, --prometheus-allowed-url).")
   private SecretKeyRef bearerTokenSecret;
 
   @JsonPropertyDescription("Secret key in the policy's namespace holding a PEM CA bundle to verify the server's certificate.")

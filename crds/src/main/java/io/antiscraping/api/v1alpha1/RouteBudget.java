@@ -24,8 +24,8 @@ public class RouteBudget {
   @Max(1000000)
   @JsonPropertyDescription("Total requests per second allowed to all non-exempt clients together, where the data "
       + "plane has a shared limit (Envoy Gateway: a local rate limit without a client selector, per replica; "
-      + "Traefik: a rateLimit keyed on the request host). 0 is a lockdown: only allowlisted and known-good clients "
-      + "reach the protected routes.")
+      + "Traefik: a rateLimit keyed on a header Traefik sets itself, per replica and router). 0 is a lockdown: only "
+      + "allowlisted and known-good clients reach the protected routes.")
   private Integer requestsPerSecond;
 
   @Min(1)

@@ -30,6 +30,12 @@ public final class PrometheusAccess {
 
   /** The label that makes a Secret usable as spec.prometheus credentials (value {@code "true"}). */
   public static final String CREDENTIALS_LABEL = "antiscraping.io/prometheus-credentials";
+  /**
+   * The annotation that binds a credentials Secret's bearer token to the servers it is meant for: one or more
+   * allowlist entries ({@code http(s)://host[:port][/path]}, {@code host}, {@code host:port}, {@code *.domain}),
+   * separated by commas or spaces. Without it, the token goes only to a server the admin named.
+   */
+  public static final String DESTINATION_ANNOTATION = "antiscraping.io/prometheus-url";
 
   /** Resolves a host name to its addresses (the JDK's resolver by default; replaceable in tests). */
   @FunctionalInterface
@@ -179,6 +185,55 @@ public final class PrometheusAccess {
     if (hasToken && "http".equalsIgnoreCase(u.getScheme()) && !bearerTokenOverHttp) {
       return Optional.of("bearerTokenSecret needs an https URL: the operator does not send a token "
           + "over plain http (the admin can allow it with --allow-bearer-token-over-http)");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The admin named this server: it is the default Prometheus or an allowlist entry matches it (a wildcard entry
+   * too). Only such a server's own words (error text, redirect target) reach a policy's status; see
+   * {@link PrometheusEndpoint#adminListed}. With an empty allowlist only the default Prometheus is named.
+   */
+  public boolean adminListed(URI url) {
+    URI u = url == null ? defaultUrl : url;
+    return u != null && pathProblem(u.getRawPath()).isEmpty()
+        && (isDefault(u) || allowed.stream().anyMatch(e -> e.matches(u)));
+  }
+
+  /**
+   * Whether the bearer token of Secret {@code secret} may be sent to {@code url}: empty when it may, else why not.
+   * The label {@link #CREDENTIALS_LABEL} says a Secret may be used as Prometheus credentials; it does not say where
+   * to. So a token goes only where its Secret's {@link #DESTINATION_ANNOTATION} says (when the Secret carries it: even
+   * a server the admin named is refused if the annotation names others), or, without the annotation, to a server
+   * the admin named ({@link #adminListed}). Otherwise, with an empty allowlist, a policy author could have a token
+   * labelled for one Prometheus sent to any https host of theirs.
+   *
+   * @param url          the URL the queries go to (null: the default)
+   * @param secret       {@code namespace/name}, for the message
+   * @param destinations the Secret's {@link #DESTINATION_ANNOTATION}, if any
+   */
+  public Optional<String> tokenRefusal(URI url, String secret, Optional<String> destinations) {
+    URI u = url == null ? defaultUrl : url;
+    String target = u.getScheme() + "://" + authority(u) + (u.getRawPath() == null ? "" : u.getRawPath());
+    if (destinations.isEmpty() || destinations.get().isBlank()) {
+      return adminListed(u) ? Optional.empty() : Optional.of("the bearer token of Secret " + secret
+          + " is not sent to " + target + ": the Secret does not name it (annotation " + DESTINATION_ANNOTATION
+          + ") and the admin does not list it (--prometheus-allowed-url); annotate the Secret with the Prometheus "
+          + "URL the token is meant for");
+    }
+    List<Entry> named = new java.util.ArrayList<>();
+    for (String raw : destinations.get().strip().split("[,\\s]+")) {
+      try {
+        named.add(Entry.parse(raw));
+      } catch (IllegalArgumentException e) {
+        return Optional.of("the annotation " + DESTINATION_ANNOTATION + " of Secret " + secret + " is not valid ("
+            + io.antiscraping.operator.decision.Sanitizer.sanitize(e.getMessage(), 200)
+            + "): the bearer token is not sent");
+      }
+    }
+    if (pathProblem(u.getRawPath()).isPresent() || named.stream().noneMatch(e -> e.matches(u))) {
+      return Optional.of("the bearer token of Secret " + secret + " is not sent to " + target + ": the Secret's "
+          + "annotation " + DESTINATION_ANNOTATION + " names other servers");
     }
     return Optional.empty();
   }

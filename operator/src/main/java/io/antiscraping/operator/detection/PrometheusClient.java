@@ -193,44 +193,56 @@ public final class PrometheusClient implements QueryRunner {
           + AnswerReader.MAX_LABELS + " labels: aggregate the query (e.g. sum by (client) (...))");
     }
     if (code >= 300 && code < 400) {
+      if (!ep.adminListed()) {
+        return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
+            + " (a redirect, not followed; " + NOT_LISTED + "): set the URL it redirects to");
+      }
       return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
           + " (redirect to " + clean(resp.headers().firstValue("Location").orElse("?")) + ", not followed): "
           + "set the URL it redirects to");
     }
     if (code >= 400) {
+      if (!a.malformed() && a.error() != null && !ep.adminListed()) {
+        return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
+            + knownErrorType(a.errorType()) + " (" + NOT_LISTED + ")");
+      }
       if (!a.malformed() && a.error() != null) {
         String type = a.errorType() == null ? "" : a.errorType();
         return new Failure(Kind.HTTP_ERROR, "Prometheus answered HTTP " + code + (type.isEmpty() ? "" : " ("
             + clean(type) + ")") + ": " + prometheusError(a.error()));
       }
       return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered HTTP " + code
-          + described(resp, body));
+          + described(ep, resp, body));
     }
     if (a.malformed()) {
       return new Failure(Kind.NOT_JSON, "answer from " + ep.authority() + " (HTTP " + code + ") is not JSON"
-          + (body.length == 0 ? " (empty body)" : described(resp, body)));
+          + (body.length == 0 ? " (empty body)" : described(ep, resp, body)));
     }
     if (!"success".equals(a.status())) {
+      if (a.error() != null && !ep.adminListed()) {
+        return new Failure(Kind.HTTP_ERROR, "Prometheus at " + ep.authority() + " answered status error"
+            + knownErrorType(a.errorType()) + " (HTTP " + code + "; " + NOT_LISTED + ")");
+      }
       if (a.error() != null) {
         return new Failure(Kind.HTTP_ERROR, "Prometheus answered status error"
             + (a.errorType() != null ? " (" + clean(a.errorType()) + ")" : "") + ": " + prometheusError(a.error()));
       }
       return new Failure(Kind.BAD_RESPONSE, "answer from " + ep.authority() + " is not a Prometheus API answer"
-          + described(resp, body));
+          + described(ep, resp, body));
     }
     String type = a.resultType() == null ? "" : a.resultType();
     switch (type) {
       case "scalar": {
         Double v = AnswerReader.sampleValue(a.scalar());
         if (v == null) {
-          return new Failure(Kind.BAD_RESPONSE, "malformed scalar in the answer" + described(resp, body));
+          return new Failure(Kind.BAD_RESPONSE, "malformed scalar in the answer" + described(ep, resp, body));
         }
         Failure bad = nonFinite(v);
         return bad != null ? bad : new QueryResult.Scalar(v);
       }
       case "vector": {
         if (a.badSeries()) {
-          return new Failure(Kind.BAD_RESPONSE, "malformed vector in the answer" + described(resp, body));
+          return new Failure(Kind.BAD_RESPONSE, "malformed vector in the answer" + described(ep, resp, body));
         }
         if (a.series().isEmpty()) {
           return new Failure(Kind.EMPTY, "empty result: the query returned no series");
@@ -245,8 +257,25 @@ public final class PrometheusClient implements QueryRunner {
       default:
         // Not echoed: an answer that is not Prometheus's may carry anything there.
         return new Failure(Kind.BAD_RESPONSE, "unexpected result type in the answer (" + type.length()
-            + " characters; expected vector or scalar)" + described(resp, body));
+            + " characters; expected vector or scalar)" + described(ep, resp, body));
     }
+  }
+
+  /**
+   * Why a message leaves out what the server said: a policy URL may point at any JSON service the operator reaches
+   * (an internal API, a metadata proxy), whose error text or redirect target would otherwise reach the policy's
+   * status. The admin vouches for the servers it names.
+   */
+  static final String NOT_LISTED = "what the server said is shown only for a Prometheus the admin named with "
+      + "--prometheus-url or --prometheus-allowed-url";
+
+  /** The error types the Prometheus HTTP API defines: a name from this list says nothing the server chose freely. */
+  private static final java.util.Set<String> ERROR_TYPES = java.util.Set.of("bad_data", "execution", "timeout",
+      "canceled", "internal", "unavailable", "not_found", "not_acceptable");
+
+  /** {@code " (bad_data)"} for one of Prometheus's own error types, else nothing. */
+  private static String knownErrorType(String type) {
+    return type != null && ERROR_TYPES.contains(type) ? " (" + type + ")" : "";
   }
 
   /** Prometheus's own error text (a PromQL parse error, say): one line, at most 200 characters. */
@@ -324,13 +353,19 @@ public final class PrometheusClient implements QueryRunner {
    * What an answer was, never what it said: the body of an answer that is not a Prometheus answer may be anything
    * the URL points at (a metadata service, an internal page), so only its size and content type are reported.
    */
-  private static String described(HttpResponse<byte[]> resp, byte[] body) {
+  private static String described(PrometheusEndpoint ep, HttpResponse<byte[]> resp, byte[] body) {
     if (body.length == 0) {
       return "";
     }
-    return " (" + body.length + " bytes of " + clean(resp.headers().firstValue("Content-Type").orElse("unknown type")
-        .split(";")[0].trim()) + ")";
+    String type = resp.headers().firstValue("Content-Type").orElse("unknown type").split(";")[0].trim()
+        .toLowerCase(java.util.Locale.ROOT);
+    // The Content-Type is the server's choice too: of a server the admin did not name, only a common one is shown.
+    return " (" + body.length + " bytes of " + (ep.adminListed() || COMMON_TYPES.contains(type) ? clean(type)
+        : "another content type") + ")";
   }
+
+  private static final java.util.Set<String> COMMON_TYPES = java.util.Set.of("application/json", "text/html",
+      "text/plain", "application/xml", "text/xml", "application/octet-stream", "unknown type");
 
   /** Printable single line; bounded (the one sanitiser, {@link Sanitizer}). */
   static String clean(String s) {

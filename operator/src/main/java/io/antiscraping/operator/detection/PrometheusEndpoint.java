@@ -14,9 +14,14 @@ import java.util.Optional;
  * @param bearerToken sent as {@code Authorization: Bearer ...}; never printed, never logged
  * @param caPem       PEM bundle of the CA certificates to trust for https (default: the JVM's trust store)
  * @param timeout     for the whole query: connect, send, answer
+ * @param adminListed the admin named this server (the default {@code --prometheus-url}, or an
+ *                    {@code --prometheus-allowed-url} entry matches it): only then does a failure's message carry
+ *                    what the server said (Prometheus's {@code error} and {@code errorType}, a redirect's
+ *                    {@code Location}); for any other server it says the kind of failure and the HTTP code only,
+ *                    since a policy URL may point at any JSON service
  */
 public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Optional<String> caPem,
-                                 Duration timeout, Optional<Tenant> tenant) {
+                                 Duration timeout, Optional<Tenant> tenant, boolean adminListed) {
 
   /**
    * A request parameter naming the policy's tenant, for a tenant-scoped query proxy (prom-label-proxy's
@@ -29,8 +34,9 @@ public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Opti
     }
   }
 
+  /** Not named by the admin (see {@link #adminListed}). */
   public PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Optional<String> caPem, Duration timeout) {
-    this(baseUrl, bearerToken, caPem, timeout, Optional.empty());
+    this(baseUrl, bearerToken, caPem, timeout, Optional.empty(), false);
   }
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -56,20 +62,26 @@ public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Opti
   }
 
   public PrometheusEndpoint withBearerToken(String token) {
-    return new PrometheusEndpoint(baseUrl, Optional.ofNullable(token), caPem, timeout, tenant);
+    return new PrometheusEndpoint(baseUrl, Optional.ofNullable(token), caPem, timeout, tenant, adminListed);
   }
 
   public PrometheusEndpoint withCaPem(String pem) {
-    return new PrometheusEndpoint(baseUrl, bearerToken, Optional.ofNullable(pem), timeout, tenant);
+    return new PrometheusEndpoint(baseUrl, bearerToken, Optional.ofNullable(pem), timeout, tenant, adminListed);
   }
 
   public PrometheusEndpoint withTimeout(Duration t) {
-    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, t, tenant);
+    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, t, tenant, adminListed);
   }
 
   /** Every query carries {@code parameter=value} (see {@link Tenant}). */
   public PrometheusEndpoint withTenant(String parameter, String value) {
-    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, timeout, Optional.of(new Tenant(parameter, value)));
+    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, timeout, Optional.of(new Tenant(parameter, value)),
+        adminListed);
+  }
+
+  /** Whether the admin named this server (see {@link #adminListed}). */
+  public PrometheusEndpoint withAdminListed(boolean listed) {
+    return new PrometheusEndpoint(baseUrl, bearerToken, caPem, timeout, tenant, listed);
   }
 
   /** {@code <base>/api/v1/query}. */
@@ -89,6 +101,7 @@ public record PrometheusEndpoint(URI baseUrl, Optional<String> bearerToken, Opti
   @Override
   public String toString() {
     return "PrometheusEndpoint[baseUrl=" + baseUrl + ", bearerToken=" + (bearerToken.isPresent() ? "<redacted>" : "none")
-        + ", caPem=" + (caPem.isPresent() ? caPem.get().length() + " chars" : "none") + ", timeout=" + timeout + tenant.map(t -> ", tenant=" + t.parameter() + "=" + t.value()).orElse("") + "]";
+        + ", caPem=" + (caPem.isPresent() ? caPem.get().length() + " chars" : "none") + ", timeout=" + timeout + tenant.map(t -> ", tenant=" + t.parameter() + "=" + t.value()).orElse("")
+        + (adminListed ? ", adminListed" : "") + "]";
   }
 }

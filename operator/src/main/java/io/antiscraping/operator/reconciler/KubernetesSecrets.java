@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Reads Prometheus credentials from Secrets with a GET (no cluster-wide Secret watch), cached for a short while so
  * that a policy evaluated every few seconds does not read its Secret every time. Only Secrets labelled
  * {@value PrometheusAccess#CREDENTIALS_LABEL}{@code : "true"} are used: any other Secret of the namespace (a TLS key,
- * a database password) cannot be sent to a Prometheus by a policy author.
+ * a database password) cannot be sent to a Prometheus by a policy author. A Secret's
+ * {@value PrometheusAccess#DESTINATION_ANNOTATION} annotation, where its token may go, comes with its value.
  */
 public final class KubernetesSecrets implements LiveEvaluator.SecretSource {
 
@@ -57,7 +58,8 @@ public final class KubernetesSecrets implements LiveEvaluator.SecretSource {
         value = Optional.ofNullable(s.getData()).map(d -> d.get(key))
             .map(b64 -> new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8).trim())
             .or(() -> Optional.ofNullable(s.getStringData()).map(d -> d.get(key)))
-            .map(Lookup::found)
+            .map(v -> Lookup.found(v, Optional.ofNullable(s.getMetadata().getAnnotations())
+                .map(a -> a.get(PrometheusAccess.DESTINATION_ANNOTATION)).orElse(null)))
             .orElse(Lookup.missing("key " + key + " of Secret " + namespace + "/" + name + " does not exist"));
       }
     } catch (KubernetesClientException | IllegalArgumentException e) {

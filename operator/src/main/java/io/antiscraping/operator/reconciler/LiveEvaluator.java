@@ -162,9 +162,15 @@ public final class LiveEvaluator implements PolicyEvaluator {
         throw new Unavailable(refused.get());
       }
       PrometheusEndpoint endpoint = access.scoped(new PrometheusEndpoint(url, Optional.empty(), Optional.empty(),
-          timeout), namespace);
+          timeout).withAdminListed(access.adminListed(url)), namespace);
       if (source != null && source.getBearerTokenSecret() != null) {
-        endpoint = endpoint.withBearerToken(secret(namespace, source.getBearerTokenSecret(), "bearer token"));
+        SecretKeyRef ref = source.getBearerTokenSecret();
+        SecretSource.Lookup token = lookup(namespace, ref, "bearer token");
+        Optional<String> unbound = access.tokenRefusal(url, namespace + "/" + ref.getName(), token.sendTo());
+        if (unbound.isPresent()) {
+          throw new Unavailable(unbound.get());
+        }
+        endpoint = endpoint.withBearerToken(token.value().orElseThrow());
       }
       if (source != null && source.getCaSecret() != null) {
         endpoint = endpoint.withCaPem(secret(namespace, source.getCaSecret(), "CA bundle"));
@@ -187,9 +193,16 @@ public final class LiveEvaluator implements PolicyEvaluator {
   }
 
   private String secret(String namespace, SecretKeyRef ref, String what) {
+    return lookup(namespace, ref, what).value().orElseThrow();
+  }
+
+  /** The Secret's key, found (else Unavailable with the reason). */
+  private SecretSource.Lookup lookup(String namespace, SecretKeyRef ref, String what) {
     SecretSource.Lookup l = secrets.read(namespace, ref.getName(), ref.getKey());
-    return l.value().orElseThrow(() -> new Unavailable("the Prometheus " + what + " is unavailable: "
-        + l.problem()));
+    if (l.value().isEmpty()) {
+      throw new Unavailable("the Prometheus " + what + " is unavailable: " + l.problem());
+    }
+    return l;
   }
 
   /** Reads a key of a Secret. */
@@ -197,14 +210,24 @@ public final class LiveEvaluator implements PolicyEvaluator {
   public interface SecretSource {
     Lookup read(String namespace, String name, String key);
 
-    /** The value, or why there is none (a message for the status: never the value). */
-    record Lookup(Optional<String> value, String problem) {
+    /**
+     * The value, or why there is none (a message for the status: never the value).
+     *
+     * @param sendTo the Secret's {@value PrometheusAccess#DESTINATION_ANNOTATION} annotation: where its bearer
+     *               token may be sent
+     */
+    record Lookup(Optional<String> value, String problem, Optional<String> sendTo) {
       public static Lookup found(String value) {
-        return new Lookup(Optional.of(value), null);
+        return found(value, null);
+      }
+
+      /** Found, in a Secret that names where its token may go ({@code sendTo}; null: it does not). */
+      public static Lookup found(String value, String sendTo) {
+        return new Lookup(Optional.of(value), null, Optional.ofNullable(sendTo));
       }
 
       public static Lookup missing(String problem) {
-        return new Lookup(Optional.empty(), problem);
+        return new Lookup(Optional.empty(), problem, Optional.empty());
       }
     }
   }

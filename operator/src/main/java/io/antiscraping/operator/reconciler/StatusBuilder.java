@@ -118,11 +118,18 @@ final class StatusBuilder {
         suspect ? evaluation.suspects() : "no client that no ban may cover is above the offender bar");
 
     // The aggregate: Ready when in force (or computed, in dry run) with nothing in the way; Degraded when something
-    // the policy asks for is not in force.
+    // the policy asks for is not in force, or when client addresses are suspect: the policy is in force (Ready may
+    // stay True), but an address that stands for many clients (a proxy, a load balancer, a node) is above the
+    // offender bar, so the offender rule cannot tell its clients apart and a real-IP misconfiguration is likely.
     boolean ready = (enforced || (dryRun && writeFailure == null && unavailable == null)) && !conflict && m.available();
-    boolean degraded = !ready && (conflict || !m.available() || !report.notEnforceable().isEmpty() || rule.degrades());
-    c.set(Conditions.DEGRADED, degraded, degraded ? "Degraded" : "Healthy", degraded
-        ? "see the Enforced, Conflict and MetricsAvailable conditions" : "everything the policy asks is in force");
+    boolean notInForce = !ready
+        && (conflict || !m.available() || !report.notEnforceable().isEmpty() || rule.degrades());
+    boolean degraded = notInForce || suspect;
+    c.set(Conditions.DEGRADED, degraded, notInForce ? "Degraded" : suspect ? "ClientAddressesSuspect" : "Healthy",
+        notInForce ? "see the Enforced, Conflict and MetricsAvailable conditions"
+            + (suspect ? ", and ClientAddressesSuspect" : "")
+        : suspect ? "in force, but client addresses are suspect: " + evaluation.suspects()
+        : "everything the policy asks is in force");
     c.set(Conditions.READY, ready, ready ? (dryRun ? "DryRun" : "Enforced") : notReadyReason(conflict, m),
         ready ? "level " + level + (dryRun ? " computed (dry run)" : " in force") : "see the other conditions");
     next.setConditions(c.build());

@@ -63,7 +63,7 @@ class DetectionPrometheusIT {
   }
 
   PrometheusEndpoint endpoint() {
-    return PrometheusEndpoint.of(prometheus.url());
+    return PrometheusEndpoint.of(prometheus.url()).withAdminListed(true);
   }
 
   @Test

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Security findings 2 and 3: where a policy may send queries and credentials. */
@@ -36,6 +37,57 @@ class PrometheusAccessTest {
       "v6meta.attacker.example", "fd00:ec2::254",
       "mapped.attacker.example", "::ffff:169.254.169.254",
       "prom.monitoring.svc", "10.96.0.9"));
+
+  /** Issue S (echoed error text): whose words may reach a status is the admin's list, not "any host that passes". */
+  @Test
+  void onlyTheDefaultAndTheAllowlistAreAdminListed() {
+    PrometheusAccess open = PrometheusAccess.open(DEFAULT);
+    assertThat(open.adminListed(DEFAULT)).isTrue();
+    assertThat(open.adminListed(null)).as("no URL is the default").isTrue();
+    assertThat(open.adminListed(URI.create("http://PROMETHEUS-operated.monitoring:9090/"))).isTrue();
+    assertThat(open.adminListed(URI.create("http://internal-api.payments.svc:8080")))
+        .as("an empty allowlist lets a policy query any ordinary host, but names none").isFalse();
+    assertThat(open.adminListed(URI.create("http://prometheus-operated.monitoring:9091"))).isFalse();
+    PrometheusAccess listed = new PrometheusAccess(DEFAULT,
+        List.of("https://thanos.observability.svc:10902/prom", "*.monitoring.svc"), false, CLUSTER_DNS);
+    assertThat(listed.adminListed(URI.create("https://thanos.observability.svc:10902/prom/tenant"))).isTrue();
+    assertThat(listed.adminListed(URI.create("https://thanos.observability.svc:10902/admin"))).isFalse();
+    assertThat(listed.adminListed(URI.create("http://prom.monitoring.svc:9090"))).as("a wildcard entry").isTrue();
+    assertThat(listed.adminListed(URI.create("http://prom.monitoring.svc/%2e%2e/x"))).isFalse();
+  }
+
+  /**
+   * Issue S (labelled Secret sent anywhere): the label says a Secret may be used as credentials, not where to. With
+   * an empty allowlist a token went to any https host a policy named; now only where the Secret's annotation says,
+   * or, without one, to a server the admin named.
+   */
+  @Test
+  void aBearerTokenGoesOnlyWhereItsSecretOrTheAdminSays() {
+    PrometheusAccess open = PrometheusAccess.open(DEFAULT);
+    URI attacker = URI.create("https://collector.attacker.example/prom");
+    URI thanos = URI.create("https://thanos.observability.svc:10902/tenant-a");
+    assertThat(open.tokenRefusal(attacker, "shop/token", Optional.empty())).get().asString()
+        .contains("the bearer token of Secret shop/token is not sent to https://collector.attacker.example/prom")
+        .contains(PrometheusAccess.DESTINATION_ANNOTATION);
+    assertThat(open.tokenRefusal(DEFAULT, "shop/token", Optional.empty())).as("the default Prometheus").isEmpty();
+    assertThat(open.tokenRefusal(null, "shop/token", Optional.empty())).isEmpty();
+
+    Optional<String> boundToThanos = Optional.of("https://thanos.observability.svc:10902/tenant-a, prom.shop.svc");
+    assertThat(open.tokenRefusal(thanos, "shop/token", boundToThanos)).isEmpty();
+    assertThat(open.tokenRefusal(URI.create("https://prom.shop.svc"), "shop/token", boundToThanos)).isEmpty();
+    assertThat(open.tokenRefusal(attacker, "shop/token", boundToThanos)).get().asString()
+        .contains("names other servers");
+    assertThat(open.tokenRefusal(URI.create("https://thanos.observability.svc:10902/tenant-b"), "shop/token",
+        boundToThanos)).as("a path-scoped destination").isPresent();
+    assertThat(open.tokenRefusal(DEFAULT, "shop/token", boundToThanos))
+        .as("the Secret's binding holds even towards a server the admin named").isPresent();
+    assertThat(open.tokenRefusal(thanos, "shop/token", Optional.of("ftp://x"))).get().asString()
+        .contains("is not valid");
+
+    PrometheusAccess listing = new PrometheusAccess(DEFAULT, List.of("*.observability.svc"), false, CLUSTER_DNS);
+    assertThat(listing.tokenRefusal(thanos, "shop/token", Optional.empty()))
+        .as("the admin vouches for the servers it lists").isEmpty();
+  }
 
   @Test
   void aUrlOutsideTheAdminsAllowlistIsRefused() {

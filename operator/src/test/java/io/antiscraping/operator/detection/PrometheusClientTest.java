@@ -67,15 +67,50 @@ class PrometheusClientTest {
             + "http://elsewhere.example/api/v1/query, not followed): set the URL it redirects to"));
   }
 
+  /** Of a Prometheus the admin named: its own words (error text, redirect target) are shown. */
   @ParameterizedTest(name = "{3}: {4}")
   @MethodSource("answers")
   void failuresAreResultsWithClearMessagesNeverNumbers(int status, String type, String body, Kind kind,
                                                        String message) {
     stub.answer(status, type, body);
-    QueryResult r = client.query(stub.endpoint(), "up");
+    QueryResult r = client.query(stub.endpoint().withAdminListed(true), "up");
     String port = stub.url().substring(stub.url().lastIndexOf(':') + 1);
     assertThat(r).isEqualTo(new Failure(kind, message.replace("PORT", port)));
     assertThat(outcomes).containsExactly(kind.outcome());
+  }
+
+  static Stream<Arguments> unlistedAnswers() {
+    String notListed = " (" + PrometheusClient.NOT_LISTED + ")";
+    return Stream.of(
+        Arguments.of(400, "application/json", "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":"
+            + "\"SECRET db password hunter2\"}", "Prometheus at 127.0.0.1:PORT answered HTTP 400 (bad_data)" + notListed),
+        Arguments.of(500, "application/json", "{\"status\":\"error\",\"errorType\":\"SECRET-api-key-123\","
+            + "\"error\":\"x\"}", "Prometheus at 127.0.0.1:PORT answered HTTP 500" + notListed),
+        Arguments.of(200, "application/json", "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":"
+            + "\"SECRET\"}", "Prometheus at 127.0.0.1:PORT answered status error (execution) (HTTP 200; "
+            + PrometheusClient.NOT_LISTED + ")"),
+        Arguments.of(302, null, "", "Prometheus at 127.0.0.1:PORT answered HTTP 302 (a redirect, not followed; "
+            + PrometheusClient.NOT_LISTED + "): set the URL it redirects to"),
+        Arguments.of(200, "application/x-SECRET-token-abc", "{\"hello\":1}",
+            "answer from 127.0.0.1:PORT is not a Prometheus API answer (11 bytes of another content type)"),
+        Arguments.of(502, "text/html", "<h1>Bad Gateway</h1>",
+            "Prometheus at 127.0.0.1:PORT answered HTTP 502 (20 bytes of text/html)"));
+  }
+
+  /**
+   * Issue S (echoed error text): a policy URL may point at any JSON service the operator reaches, and with an empty
+   * allowlist at any ordinary host. Of a server the admin did not name, the status gets the kind of failure and
+   * the HTTP code, never its error text, a free-form errorType, a redirect's Location or an odd Content-Type.
+   */
+  @ParameterizedTest(name = "{4}")
+  @MethodSource("unlistedAnswers")
+  void whatAServerTheAdminDidNotNameSaidIsNotEchoed(int status, String type, String body, String message) {
+    stub.answer(status, type, body);
+    QueryResult r = client.query(stub.endpoint(), "up");
+    String port = stub.url().substring(stub.url().lastIndexOf(':') + 1);
+    assertThat(r).isInstanceOf(Failure.class);
+    assertThat(((Failure) r).message()).isEqualTo(message.replace("PORT", port))
+        .doesNotContain("SECRET").doesNotContain("elsewhere.example");
   }
 
   @Test

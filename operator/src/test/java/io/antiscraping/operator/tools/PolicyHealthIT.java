@@ -76,7 +76,10 @@ class PolicyHealthIT {
   }
 
   /** A state: how the evaluation's readings look, the data plane's report, and the expected health. */
-  record State(String name, UnaryOperator<ScrapingPolicySpec> spec, boolean metricsUp, String report,
+  /** What Prometheus answers: every signal, none, or per-client values with an internal address above the bar. */
+  enum Metrics { UP, DOWN, A_PROXY_ABOVE_THE_BAR }
+
+  record State(String name, UnaryOperator<ScrapingPolicySpec> spec, Metrics metrics, String report,
                String kstatus, String argo) {
     @Override
     public String toString() {
@@ -87,16 +90,19 @@ class PolicyHealthIT {
   static Stream<Arguments> states() {
     UnaryOperator<ScrapingPolicySpec> same = s -> s;
     return Stream.of(
-        new State("no status yet", same, true, "none", "Current", "Progressing"),
-        new State("ready", same, true, "enforced", "Current", "Healthy"),
-        new State("dry run", s -> s.toBuilder().dryRun(true).build(), true, "enforced", "Current", "Healthy"),
-        new State("metrics unavailable", same, false, "enforced", "InProgress", "Degraded"),
-        new State("not enforceable", s -> blocking(s), true, "enforced", "InProgress", "Degraded"),
-        new State("no targets", same, true, "no targets", "InProgress", "Degraded"),
-        new State("conflict", same, true, "conflict", "InProgress", "Degraded"),
-        new State("not accepted", same, true, "not accepted", "InProgress", "Progressing"),
-        new State("invalid", same, true, "invalid", "Failed", "Degraded"),
-        new State("spec changed since the last evaluation", same, true, "stale", "InProgress", "Progressing")
+        new State("no status yet", same, Metrics.UP, "none", "Current", "Progressing"),
+        new State("ready", same, Metrics.UP, "enforced", "Current", "Healthy"),
+        new State("dry run", s -> s.toBuilder().dryRun(true).build(), Metrics.UP, "enforced", "Current", "Healthy"),
+        new State("metrics unavailable", same, Metrics.DOWN, "enforced", "InProgress", "Degraded"),
+        new State("not enforceable", s -> blocking(s), Metrics.UP, "enforced", "InProgress", "Degraded"),
+        new State("no targets", same, Metrics.UP, "no targets", "InProgress", "Degraded"),
+        new State("conflict", same, Metrics.UP, "conflict", "InProgress", "Degraded"),
+        new State("not accepted", same, Metrics.UP, "not accepted", "InProgress", "Progressing"),
+        new State("invalid", same, Metrics.UP, "invalid", "Failed", "Degraded"),
+        new State("spec changed since the last evaluation", same, Metrics.UP, "stale", "InProgress", "Progressing"),
+        // In force, so Ready=True and kstatus (which reads Ready, Reconciling and Stalled, not Degraded) says
+        // Current; Degraded=True says that a ban would hit everyone behind that address, and Argo CD shows it.
+        new State("client addresses suspect", same, Metrics.A_PROXY_ABOVE_THE_BAR, "enforced", "Current", "Degraded")
     ).map(Arguments::of);
   }
 
@@ -121,7 +127,7 @@ class PolicyHealthIT {
       ScrapingPolicyStatus status = "invalid".equals(state.report())
           ? StatusPreview.invalid(created, new ScrapingPolicyStatus(), "spec.levels[1].when[0].signal: no signal "
               + "named profile-read", now)
-          : StatusPreview.next(created, new ScrapingPolicyStatus(), evaluate(created, state.metricsUp(), now),
+          : StatusPreview.next(created, new ScrapingPolicyStatus(), evaluate(created, state.metrics(), now),
               report(state.report(), created), now, "Ingress");
       created.setStatus(status);
       created = client.resource(created).updateStatus();
@@ -154,12 +160,19 @@ class PolicyHealthIT {
     Files.delete(script);
     assertThat(health.split("\t", 2)[0]).as("Argo CD health of %s: %s", state, health).isEqualTo(state.argo());
     assertThat(health.split("\t", 2)[1]).as("a message says why").isNotBlank();
+    if (state.metrics() == Metrics.A_PROXY_ABOVE_THE_BAR) {
+      assertThat(health.split("\t", 2)[1]).contains("Degraded (ClientAddressesSuspect)").contains("10.1.2.3");
+    }
   }
 
-  static Evaluation evaluate(ScrapingPolicy policy, boolean metricsUp, Instant now) {
-    SignalReader reader = new SignalReader((endpoint, promql) -> metricsUp
-        ? new QueryResult.Vector(List.of(new QueryResult.Series(Map.of(), 1.0)))
-        : new QueryResult.Failure(QueryResult.Kind.UNREACHABLE, "connection refused"));
+  static Evaluation evaluate(ScrapingPolicy policy, Metrics metrics, Instant now) {
+    SignalReader reader = new SignalReader((endpoint, promql) -> switch (metrics) {
+      case UP -> new QueryResult.Vector(List.of(new QueryResult.Series(Map.of(), 1.0)));
+      case DOWN -> new QueryResult.Failure(QueryResult.Kind.UNREACHABLE, "connection refused");
+      // 10.1.2.3 is private and allowlisted: no ban may cover it, and at 100 requests/s it stands for many clients.
+      case A_PROXY_ABOVE_THE_BAR -> new QueryResult.Vector(List.of(promql.contains("by (client)")
+          ? new QueryResult.Series(Map.of("client", "10.1.2.3"), 100.0) : new QueryResult.Series(Map.of(), 1.0)));
+    });
     ScrapingPolicy copy = new ScrapingPolicy();
     copy.setMetadata(policy.getMetadata());
     copy.setSpec(policy.getSpec().toBuilder().prometheus(null).build());

@@ -158,8 +158,8 @@ public final class TraefikEnforcer implements OwnObjectsEnforcer {
     if (limit.path("average").asLong() == 0) {
       return "no limit (average 0)";
     }
-    boolean perHost = limit.path("sourceCriterion").path("requestHost").asBoolean(false);
+    boolean shared = limit.path("sourceCriterion").has("requestHeaderName");
     return limit.path("average").asLong() + " requests per " + limit.path("period").asText()
-        + (perHost ? " for the whole host (route budget)" : " per client") + ", burst " + limit.path("burst").asLong();
+        + (shared ? " for everyone, per Traefik replica (route budget)" : " per client") + ", burst " + limit.path("burst").asLong();
   }
 }

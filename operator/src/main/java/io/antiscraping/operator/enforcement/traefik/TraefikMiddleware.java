@@ -27,6 +27,14 @@ public final class TraefikMiddleware {
   static final String SUFFIX = "ratelimit";
   /** IPv6 clients are grouped per /64: an attacker with one subscriber prefix has 2^64 addresses to rotate. */
   static final int IPV6_SUBNET = 64;
+  /**
+   * What the route budget keys on. Not the Host header ({@code requestHost}): Traefik routes {@code SHOP.example.com}
+   * and {@code shop.example.com:443} to the same router, but its rate limiter keys on the host as sent, so each
+   * spelling would get a fresh bucket. {@code X-Forwarded-Server} is set by every entry point, before routing and
+   * whatever the client sent (trusted or not), to the Traefik instance's hostname: one value per replica. Traefik's
+   * in-memory buckets are per replica and per router anyway, so the budget is one bucket per replica and router.
+   */
+  static final String BUDGET_KEY_HEADER = "X-Forwarded-Server";
 
   /** The spec, and what of the plan it cannot express. */
   public record Rendered(ObjectNode spec, List<String> notEnforceable) {
@@ -66,10 +74,10 @@ public final class TraefikMiddleware {
       spec = OwnedObjectWriter.JSON.createObjectNode();
       ObjectNode limit = spec.putObject("rateLimit");
       limit.put("average", budget.requestsPerSecond()).put("period", "1s").put("burst", budget.requestsPerSecond());
-      limit.putObject("sourceCriterion").put("requestHost", true);
+      limit.putObject("sourceCriterion").put("requestHeaderName", BUDGET_KEY_HEADER);
       if (rate.isPresent()) {
         notEnforceable.add("rateLimit per client (one Traefik rateLimit per middleware: the route budget of "
-            + budget.requestsPerSecond() + " requests/s for the whole host is in force instead)");
+            + budget.requestsPerSecond() + " requests/s for everyone is in force instead)");
       }
       if (!plan.exempt().isEmpty()) {
         notEnforceable.add("route budget exemption of " + plan.exempt().size() + " allowlisted and known-good "

@@ -55,7 +55,7 @@ class TraefikMiddlewareTest {
         Arguments.of("not-enforceable-parts", new EnforcementPlan("severe", both,
             new WafSettings(Waf.Mode.DETECTION_ONLY, false, OptionalInt.empty()), cidrs("10.0.0.0/8"),
             cidrs("203.0.113.9", "2001:db9:1::/64"), List.of("(?i)sqlmap"))),
-        Arguments.of("route-budget-per-host", new EnforcementPlan("elevated", rps, WafSettings.DISABLED,
+        Arguments.of("route-budget-shared", new EnforcementPlan("elevated", rps, WafSettings.DISABLED,
             cidrs("10.0.0.0/8"), List.of(), List.of(), new EnforcementPlan.RouteBudget(200, OptionalInt.of(6)),
             cidrs("192.0.2.55"))),
         Arguments.of("lockdown-not-enforceable", new EnforcementPlan("severe", rps, WafSettings.DISABLED,
@@ -80,6 +80,26 @@ class TraefikMiddlewareTest {
     assertThat(file).as("golden file missing: run with -Dgolden.update=true and review it").exists();
     assertThat(actual).isEqualTo(Files.readString(file));
     assertThat(validate(object)).as(name).isEmpty();
+  }
+
+  /**
+   * Issue S: keyed on {@code requestHost}, {@code SHOP.example.com} and {@code shop.example.com:443} reach the same
+   * router with a bucket each, so a client multiplies the budget by spelling the host differently. The key must be a
+   * header Traefik itself sets on every request before routing, whatever the client sent.
+   */
+  @Test
+  void theRouteBudgetKeysOnAHeaderTraefikSetsNotOnTheHostAsTheClientSpellsIt() {
+    RateLimits rps = new RateLimits(OptionalInt.of(50), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
+    EnforcementPlan plan = new EnforcementPlan("elevated", rps, WafSettings.DISABLED, List.of(), List.of(), List.of(),
+        new EnforcementPlan.RouteBudget(200, OptionalInt.empty()), List.of());
+    JsonNode criterion = TraefikMiddleware.render(plan).spec().at("/rateLimit/sourceCriterion");
+    assertThat(criterion.has("requestHost")).as("the host as sent is no shared key").isFalse();
+    assertThat(criterion.has("ipStrategy")).isFalse();
+    assertThat(criterion.path("requestHeaderName").asText())
+        .as("set by every Traefik entry point to its own hostname, over whatever the client sent")
+        .isEqualTo("X-Forwarded-Server");
+    assertThat(TraefikEnforcer.describe(TraefikMiddleware.render(plan).spec()))
+        .isEqualTo("200 requests per 1s for everyone, per Traefik replica (route budget), burst 200");
   }
 
   @Test
