@@ -1,5 +1,7 @@
 package io.antiscraping.operator.apiserver;
 
+import static org.awaitility.Awaitility.await;
+
 import io.antiscraping.testing.ControlPlane;
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.operator.enforcement.UpstreamCrds;
@@ -9,10 +11,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One test's view of a real control plane ({@link ControlPlane}): two admin clients, one for the operator, whose
@@ -131,13 +134,13 @@ public final class ApiServer implements AutoCloseable {
           }
         }
         policies.delete();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!policies.list().getItems().isEmpty() && System.nanoTime() < end) {
-          Thread.sleep(100);
+        try {
+          await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+              .until(() -> policies.list().getItems().isEmpty());
+        } catch (ConditionTimeoutException e) {
+          // not the test's failure: deleting the namespace below removes what is left
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       for (String ns : namespaces) {
         userClient.namespaces().withName(ns).delete();

@@ -24,6 +24,7 @@ import io.antiscraping.api.v1alpha1.StatusCondition;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.api.v1alpha1.Waf;
 import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.apiserver.Evaluations;
 import io.antiscraping.operator.runtime.OperatorRuntime;
 import io.antiscraping.operator.runtime.OperatorSettings;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter;
@@ -36,7 +37,9 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.prometheus.client.CollectorRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -120,20 +123,22 @@ class IngressNginxEnforcementIT {
   }
 
   @Test
-  void steadyStateMakesNoWrites(TestInfo info) throws InterruptedException {
+  void steadyStateMakesNoWrites(TestInfo info) {
     start(info, false);
     ingress("web", STOREFRONT, Map.of());
     create(policy("storefront", spec -> spec.setEvaluationInterval("1s")));
     awaitCondition("storefront", "Ready", "True");
-    Thread.sleep(1500);
+    // the evaluation that reported Ready records its events after the status: let it and one more finish
+    awaitEvaluations("storefront", "ok", 2);
     int mark = api.log().size();
 
-    Thread.sleep(4000);
+    awaitEvaluations("storefront", "ok", 4);
     // An unrelated edit of the Ingress triggers a reconcile too; it must not cause a write either.
     Ingress web = user.network().v1().ingresses().inNamespace(ns).withName("web").get();
     web.getMetadata().getLabels().put("unrelated", "edit");
+    double beforeEdit = evaluations("storefront", "ok");
     user.resource(web).update();
-    Thread.sleep(2000);
+    Evaluations.awaitCount(registry(), ns, "storefront", "ok", beforeEdit + 3, WAIT);
 
     assertThat(operator.metrics().apiWrites()).isPositive();
     assertThat(api.log().writesSince(mark, null)).isEmpty();
@@ -185,13 +190,14 @@ class IngressNginxEnforcementIT {
   }
 
   @Test
-  void twoPoliciesOnOneIngressTheOlderWinsAndTheOtherReportsConflictUntilItIsGone(TestInfo info)
-      throws InterruptedException {
+  void twoPoliciesOnOneIngressTheOlderWinsAndTheOtherReportsConflictUntilItIsGone(TestInfo info) {
     start(info, false);
     ingress("web", STOREFRONT, Map.of());
     create(policy("first", spec -> { }));
     awaitAnnotations("web", m -> "first".equals(m.get(IngressNginxEnforcer.OWNER)));
-    Thread.sleep(1100); // creationTimestamp has a one-second resolution
+    // creationTimestamp has a one-second resolution: the second policy is created in a later second than the first
+    Instant firstCreated = Instant.parse(get("first").getMetadata().getCreationTimestamp());
+    await().atMost(WAIT).until(() -> !Instant.now().isBefore(firstCreated.plusSeconds(1)));
     create(policy("second", spec -> spec.getLevels().get(0).getRateLimit().setRequestsPerSecond(7)));
 
     ScrapingPolicy second = awaitCondition("second", "Conflict", "True");
@@ -207,8 +213,7 @@ class IngressNginxEnforcementIT {
   }
 
   @Test
-  void aKeySetBySomeoneElseIsAConflictAndIsNotOverwrittenUnlessThePolicyOptsInAndTheAdminAllowsIt(TestInfo info)
-      throws InterruptedException {
+  void aKeySetBySomeoneElseIsAConflictAndIsNotOverwrittenUnlessThePolicyOptsInAndTheAdminAllowsIt(TestInfo info) {
     start(info, false);
     ingress("web", STOREFRONT, Map.of(LIMIT_RPS, "100"));
     create(policy("storefront", spec -> { }));
@@ -218,7 +223,7 @@ class IngressNginxEnforcementIT {
     ScrapingPolicy p = awaitCondition("storefront", "Conflict", "True");
     assertThat(condition(p, "Conflict").orElseThrow().getMessage())
         .contains("nginx.ingress.kubernetes.io/limit-rps is already set by " + creator + " (\"100\")");
-    Thread.sleep(1000);
+    awaitEvaluationsAfterTheOneSeen("storefront", "ok", 2);
     assertThat(annotations("web")).containsEntry(LIMIT_RPS, "100").doesNotContainKey(IngressNginxEnforcer.OWNER);
     assertThat(api.log().writesSince(0, "/ingresses")).isEmpty();
 
@@ -306,8 +311,7 @@ class IngressNginxEnforcementIT {
   }
 
   @Test
-  void anInvalidPolicyIsReportedWithTheFieldPathAndWritesNothingToTheDataPlane(TestInfo info)
-      throws InterruptedException {
+  void anInvalidPolicyIsReportedWithTheFieldPathAndWritesNothingToTheDataPlane(TestInfo info) {
     start(info, false);
     ingress("web", STOREFRONT, Map.of());
     create(policy("storefront", spec -> spec.setAllowlist(new Allowlist(List.of("10.0.0.0/8", "10.0.0.0/33")))));
@@ -317,7 +321,7 @@ class IngressNginxEnforcementIT {
         .contains("spec.allowlist.cidrs[1]: \"10.0.0.0/33\" is not an IPv4/IPv6 address or CIDR");
     assertThat(condition(p, "Ready").orElseThrow().getStatus()).isEqualTo("False");
     assertThat(condition(p, "Stalled").orElseThrow().getStatus()).isEqualTo("True");
-    Thread.sleep(1000);
+    awaitPromptedInvalidEvaluations("storefront", 2);
     assertThat(api.log().writesSince(0, "/ingresses")).isEmpty();
     assertThat(events("storefront")).anyMatch(e -> "InvalidSpec".equals(e.getReason()) && "Warning".equals(e.getType()));
 
@@ -327,7 +331,7 @@ class IngressNginxEnforcementIT {
   }
 
   @Test
-  void anInvalidEditKeepsTheLastGoodEnforcement(TestInfo info) throws InterruptedException {
+  void anInvalidEditKeepsTheLastGoodEnforcement(TestInfo info) {
     start(info, false);
     ingress("web", STOREFRONT, Map.of());
     create(policy("storefront", spec -> { }));
@@ -343,13 +347,13 @@ class IngressNginxEnforcementIT {
     edit("storefront", spec -> spec.setAllowlist(new Allowlist(List.of("10.0.0.0/33"))));
 
     awaitCondition("storefront", "Invalid", "True");
-    Thread.sleep(1000);
+    awaitPromptedInvalidEvaluations("storefront", 2);
     assertThat(annotations("web")).containsEntry(LIMIT_RPS, "50");
     assertThat(api.log().writesSince(mark, "/ingresses")).isEmpty();
   }
 
   @Test
-  void injectionAttemptsAreRejectedBeforeAnythingIsWritten(TestInfo info) throws InterruptedException {
+  void injectionAttemptsAreRejectedBeforeAnythingIsWritten(TestInfo info) {
     start(info, true);
     ingress("web", STOREFRONT, Map.of());
     // A level name is checked by the CRD's pattern: the API server refuses the policy.
@@ -366,7 +370,7 @@ class IngressNginxEnforcementIT {
     ScrapingPolicy p = awaitCondition("inject", "Invalid", "True");
     assertThat(condition(p, "Invalid").orElseThrow().getMessage())
         .contains("spec.allowlist.cidrs[0]").contains("spec.allowlist.cidrs[1]");
-    Thread.sleep(500);
+    awaitPromptedInvalidEvaluations("inject", 2);
     assertThat(annotations("web")).isEmpty();
   }
 
@@ -402,7 +406,7 @@ class IngressNginxEnforcementIT {
   }
 
   @Test
-  void aDryRunComputesAndReportsButWritesNothingToTheDataPlane(TestInfo info) throws InterruptedException {
+  void aDryRunComputesAndReportsButWritesNothingToTheDataPlane(TestInfo info) {
     start(info, false);
     ingress("web", STOREFRONT, Map.of());
     create(policy("storefront", spec -> spec.setDryRun(true)));
@@ -410,7 +414,7 @@ class IngressNginxEnforcementIT {
     ScrapingPolicy p = awaitCondition("storefront", "Ready", "True");
     assertThat(condition(p, "Enforced").orElseThrow().getReason()).isEqualTo("DryRun");
     assertThat(p.getStatus().getLevel()).isEqualTo("normal");
-    Thread.sleep(500);
+    awaitEvaluationsAfterTheOneSeen("storefront", "ok", 2);
     assertThat(annotations("web")).isEmpty();
     assertThat(api.log().writesSince(0, "/ingresses")).isEmpty();
     await().atMost(WAIT).until(() -> events("storefront").stream().anyMatch(e -> "DryRun".equals(e.getReason())
@@ -477,6 +481,41 @@ class IngressNginxEnforcementIT {
   Map<String, String> awaitAnnotations(String ingress, java.util.function.Predicate<Map<String, String>> until) {
     await().atMost(WAIT).until(() -> until.test(annotations(ingress)));
     return annotations(ingress);
+  }
+
+  CollectorRegistry registry() {
+    return operator.metrics().registry();
+  }
+
+  double evaluations(String policy, String result) {
+    return Evaluations.count(registry(), ns, policy, result);
+  }
+
+  /** Waits for {@code n} more evaluations of the policy with {@code result} than counted now. */
+  void awaitEvaluations(String policy, String result, int n) {
+    Evaluations.awaitEvaluations(registry(), ns, policy, result, n, WAIT);
+  }
+
+  /**
+   * Waits for {@code n} evaluations after the one whose status the test has just seen: that one is counted once its
+   * events are recorded, maybe after now, hence one more.
+   */
+  void awaitEvaluationsAfterTheOneSeen(String policy, String result, int n) {
+    awaitEvaluations(policy, result, n + 1);
+  }
+
+  /**
+   * Waits for {@code n} evaluations of an invalid policy after the one whose status the test has just seen. An invalid
+   * policy is evaluated again only at the default interval (30 s: retrying cannot fix a spec) or at once when an
+   * object it selects changes: each evaluation is prompted here by an unrelated label on the Ingress, which must not
+   * cause a write either.
+   */
+  void awaitPromptedInvalidEvaluations(String policy, int n) {
+    for (int i = 0; i <= n; i++) {
+      double before = evaluations(policy, "invalid");
+      label("web", "unrelated", "edit-" + i);
+      Evaluations.awaitCount(registry(), ns, policy, "invalid", before + 1, WAIT);
+    }
   }
 
   ScrapingPolicy awaitCondition(String name, String type, String status) {

@@ -13,6 +13,7 @@ import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.api.v1alpha1.Signal;
 import io.antiscraping.api.v1alpha1.WhenCondition;
 import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.apiserver.Evaluations;
 import io.antiscraping.operator.runtime.OperatorRuntime;
 import io.antiscraping.operator.runtime.OperatorSettings;
 import io.antiscraping.testing.PrometheusServer;
@@ -129,7 +130,10 @@ class LeaderElectionIT {
     clientRate.labels(OFFENDER).set(50);
     await().atMost(Duration.ofSeconds(30)).until(() -> "10".equals(annotations().get(LIMIT_RPS))
         && (OFFENDER + "/32").equals(annotations().get(DENYLIST_SOURCE_RANGE)) && "elevated".equals(level()));
-    Thread.sleep(3000);
+    // two evaluations after the one seen (counted once its events are recorded: one more), by whichever instance
+    // leads (every 10 s: the run defaults' minimum evaluation interval): the other one still writes nothing
+    Evaluations.awaitEvaluations(List.of(a.runtime().metrics().registry(), b.runtime().metrics().registry()), ns,
+        "storefront", "ok", 3, Duration.ofSeconds(60));
     assertThat(List.of(a.writes(), b.writes())).as("writes of the two instances").containsOnlyOnce(0.0);
     Instance leader = a.writes() > 0 ? a : b;
     Instance follower = leader == a ? b : a;

@@ -5,17 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import io.antiscraping.api.v1alpha1.ScrapingPolicy;
 import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.apiserver.Evaluations;
 import io.antiscraping.operator.runtime.OperatorRuntime;
 import io.antiscraping.operator.runtime.OperatorSettings;
 import io.antiscraping.operator.enforcement.ingressnginx.IngressNginxAnnotations;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.prometheus.client.CollectorRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -70,7 +73,12 @@ class OperatorRuntimeIT {
 
       await().atMost(Duration.ofSeconds(20)).until(() -> annotations(user, shop, "web")
           .containsKey(IngressNginxAnnotations.LIMIT_RPS));
-      Thread.sleep(1000);
+      // two evaluations of the watched policy after the one that wrote its Ingress (counted after its status: one
+      // more); the ignored one, created with it, was never evaluated
+      CollectorRegistry registry = operator.metrics().registry();
+      Evaluations.awaitEvaluations(registry, shop, "storefront", "ok", 3);
+      assertThat(List.of("ok", "invalid", "error")).allSatisfy(result ->
+          assertThat(Evaluations.count(registry, outlet, "storefront", result)).as(result).isZero());
       assertThat(annotations(user, outlet, "web")).isEmpty();
       ScrapingPolicy untouched = user.resources(ScrapingPolicy.class).inNamespace(outlet).withName("storefront").get();
       assertThat(untouched.getStatus().getConditions()).isEmpty();

@@ -13,6 +13,7 @@ import io.antiscraping.api.v1alpha1.Selector;
 import io.antiscraping.api.v1alpha1.StatusCondition;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.apiserver.Evaluations;
 import io.antiscraping.operator.runtime.OperatorRuntime;
 import io.antiscraping.operator.runtime.OperatorSettings;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter;
@@ -67,8 +68,7 @@ class TraefikEnforcementIT {
   }
 
   @Test
-  void theMiddlewareCarriesTheLevelsRateLimitAndEditsFollowWithoutOtherWrites(TestInfo info)
-      throws InterruptedException {
+  void theMiddlewareCarriesTheLevelsRateLimitAndEditsFollowWithoutOtherWrites(TestInfo info) {
     start(info, true);
     create(policy("storefront", spec -> { }));
 
@@ -86,9 +86,10 @@ class TraefikEnforcementIT {
       assertThat(t.getMessage()).contains(ns + "-storefront-ratelimit@kubernetescrd");
     });
 
-    Thread.sleep(1500);
+    // the evaluation that reported Ready records its events after the status: let it and one more finish
+    awaitEvaluations("storefront", 2);
     int mark = api.log().size();
-    Thread.sleep(3000);
+    awaitEvaluations("storefront", 3);
     assertThat(api.log().writesSince(mark, "/middlewares")).as("steady state").isEmpty();
 
     edit("storefront", spec -> spec.getLevels().get(0).setRateLimit(RateLimit.builder().requestsPerMinute(600).build()));
@@ -135,7 +136,7 @@ class TraefikEnforcementIT {
   }
 
   @Test
-  void aMiddlewareOfThatNameThatIsNotOursIsAConflictAndIsLeftAlone(TestInfo info) throws InterruptedException {
+  void aMiddlewareOfThatNameThatIsNotOursIsAConflictAndIsLeftAlone(TestInfo info) {
     start(info, true);
     GenericKubernetesResource mine = new GenericKubernetesResource();
     mine.setApiVersion("traefik.io/v1alpha1");
@@ -148,7 +149,8 @@ class TraefikEnforcementIT {
     ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
     assertThat(condition(p, "Conflict").orElseThrow().getMessage())
         .contains("Middleware " + ns + "/storefront-ratelimit already exists and is not owned by policy storefront");
-    Thread.sleep(500);
+    // two evaluations after the one that reported the conflict (counted once its events are recorded: one more)
+    awaitEvaluations("storefront", 3);
     assertThat(api.log().writesSince(0, "/middlewares")).isEmpty();
     assertThat(spec(middleware()).has("stripPrefix")).isTrue();
   }
@@ -192,6 +194,11 @@ class TraefikEnforcementIT {
 
   ScrapingPolicy get(String name) {
     return user.resources(ScrapingPolicy.class).inNamespace(ns).withName(name).get();
+  }
+
+  /** Waits for {@code n} more successful evaluations of the policy than counted now. */
+  void awaitEvaluations(String policy, int n) {
+    Evaluations.awaitEvaluations(operator.metrics().registry(), ns, policy, "ok", n, WAIT);
   }
 
   GenericKubernetesResource awaitMiddleware(Predicate<GenericKubernetesResource> until) {
