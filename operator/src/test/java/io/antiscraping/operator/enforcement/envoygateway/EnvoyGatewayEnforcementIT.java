@@ -15,6 +15,7 @@ import io.antiscraping.api.v1alpha1.Selector;
 import io.antiscraping.api.v1alpha1.StatusCondition;
 import io.antiscraping.api.v1alpha1.Targets;
 import io.antiscraping.operator.apiserver.ApiServer;
+import io.antiscraping.operator.apiserver.Evaluations;
 import io.antiscraping.operator.runtime.OperatorRuntime;
 import io.antiscraping.operator.runtime.OperatorSettings;
 import io.antiscraping.operator.enforcement.OwnedObjectWriter;
@@ -128,20 +129,21 @@ class EnvoyGatewayEnforcementIT {
   }
 
   @Test
-  void steadyStateMakesNoWrites(TestInfo info) throws InterruptedException {
+  void steadyStateMakesNoWrites(TestInfo info) {
     start(info, true);
     route("web", STOREFRONT, "eg");
     create(policy("storefront", spec -> spec.setEvaluationInterval("1s")));
     awaitObject(BTP, "storefront-ratelimit", o -> true);
     envoyGatewayStatus(BTP, "storefront-ratelimit");
     awaitCondition("storefront", "Ready", c -> "True".equals(c.getStatus()));
-    Thread.sleep(1500);
+    // the evaluation that reported Ready records its events after the status: let it and one more finish
+    awaitEvaluations("storefront", 2);
     int mark = api.log().size();
-    Thread.sleep(3000);
+    awaitEvaluations("storefront", 3);
     HTTPRoute web = user.resources(HTTPRoute.class).inNamespace(ns).withName("web").get();
     web.getMetadata().getLabels().put("unrelated", "edit");
     user.resource(web).update();
-    Thread.sleep(2000);
+    awaitEvaluations("storefront", 2);
 
     assertThat(api.log().writesSince(mark, "/gateway.envoyproxy.io/")).isEmpty();
     assertThat(api.log().writesSince(mark, "/gateway.networking.k8s.io/")).isEmpty();
@@ -292,14 +294,15 @@ class EnvoyGatewayEnforcementIT {
   }
 
   @Test
-  void aDryRunWritesNoEnvoyGatewayObject(TestInfo info) throws InterruptedException {
+  void aDryRunWritesNoEnvoyGatewayObject(TestInfo info) {
     start(info, true);
     route("web", STOREFRONT, "eg");
     create(policy("storefront", spec -> spec.setDryRun(true)));
 
     ScrapingPolicy p = awaitCondition("storefront", "Ready", c -> "True".equals(c.getStatus()));
     assertThat(condition(p, "Enforced").orElseThrow().getReason()).isEqualTo("DryRun");
-    Thread.sleep(500);
+    // two evaluations after the one that reported it (counted once its events are recorded: one more)
+    awaitEvaluations("storefront", 3);
     assertThat(api.log().writesSince(0, "/gateway.envoyproxy.io/")).isEmpty();
   }
 
@@ -481,5 +484,10 @@ class EnvoyGatewayEnforcementIT {
   static ResourceDefinitionContext context(String kind, String plural) {
     return new ResourceDefinitionContext.Builder().withGroup("gateway.envoyproxy.io").withVersion("v1alpha1")
         .withKind(kind).withPlural(plural).withNamespaced(true).build();
+  }
+
+  /** Waits for {@code n} more successful evaluations of the policy than counted now. */
+  void awaitEvaluations(String policy, int n) {
+    Evaluations.awaitEvaluations(operator.metrics().registry(), ns, policy, "ok", n, WAIT);
   }
 }
