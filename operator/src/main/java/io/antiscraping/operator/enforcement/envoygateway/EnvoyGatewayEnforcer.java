@@ -120,6 +120,10 @@ public final class EnvoyGatewayEnforcer implements OwnObjectsEnforcer {
             .or(() -> cluster.foreignPolicyOn(SECURITY_POLICY, route, true)
                 .map(p -> "SecurityPolicy " + p + " is attached to its Gateway, and a route-level SecurityPolicy "
                     + "would replace it for this route: bans and user-agent rules are not applied there"))
+            .or(() -> r.otherParents().stream().findFirst()
+                .map(o -> "it is attached through " + o + ", not a Gateway: a SecurityPolicy attached there or to "
+                    + "its Gateway (SSO, JWT, extAuth) is not read, and a route-level SecurityPolicy would replace it "
+                    + "for this route: bans and user-agent rules are not applied there"))
             .or(() -> r.gateways().stream().filter(g -> !visible(g)).findFirst()
                 .map(g -> "its Gateway " + g + " is in a namespace the operator does not watch, so a SecurityPolicy "
                     + "attached to that Gateway (SSO, JWT, extAuth) cannot be ruled out, and a route-level "
@@ -387,6 +391,24 @@ public final class EnvoyGatewayEnforcer implements OwnObjectsEnforcer {
         }
       }
       return List.copyOf(out);
+    }
+
+    /**
+     * The route's parents that are not Gateways ({@code kind namespace/name}), such as a ListenerSet: policies
+     * attached to them, or to the Gateway behind them, are not read, so a route-level SecurityPolicy could shadow one.
+     */
+    List<String> otherParents() {
+      List<String> out = new ArrayList<>();
+      if (route.getSpec() != null && route.getSpec().getParentRefs() != null) {
+        for (ParentReference p : route.getSpec().getParentRefs()) {
+          if (!((p.getKind() == null || "Gateway".equals(p.getKind()))
+              && (p.getGroup() == null || GATEWAY_API_GROUP.equals(p.getGroup())))) {
+            out.add(p.getKind() + " " + (p.getNamespace() == null ? route.getMetadata().getNamespace()
+                : p.getNamespace()) + "/" + p.getName());
+          }
+        }
+      }
+      return out;
     }
   }
 

@@ -214,6 +214,24 @@ class EnvoyGatewayEnforcementIT {
   }
 
   /**
+   * A route attached through a ListenerSet (or any parent that is not a Gateway): the policies on that parent are not
+   * read, so a route-level SecurityPolicy could lift the platform's authentication there. It is a Conflict.
+   */
+  @Test
+  void aRouteAttachedThroughAListenerSetGetsNoRouteLevelSecurityPolicy(TestInfo info) {
+    start(info, true);
+    user.resource(new HTTPRouteBuilder().withNewMetadata().withName("web").withNamespace(ns)
+        .withLabels(new HashMap<>(STOREFRONT)).endMetadata()
+        .withNewSpec().addNewParentRef().withGroup("gateway.networking.k8s.io").withKind("ListenerSet")
+        .withName("team-listeners").endParentRef().addToHostnames("web.shop.example").endSpec().build()).create();
+    create(policy("storefront", spec -> spec.getLevels().get(0).setDenyUserAgents(List.of("^$"))));
+
+    ScrapingPolicy p = awaitCondition("storefront", "Conflict", c -> "True".equals(c.getStatus()));
+    assertThat(message(p, "Conflict")).contains("attached through ListenerSet " + ns + "/team-listeners, not a Gateway");
+    assertThat(user.genericKubernetesResources(SP).inNamespace(ns).withName("storefront-deny").get()).isNull();
+  }
+
+  /**
    * Security finding 6: a SecurityPolicy selecting the route's Gateway by label (targetSelectors, kind Gateway) is
    * seen, so the operator does not shadow it with a route-level SecurityPolicy.
    */
