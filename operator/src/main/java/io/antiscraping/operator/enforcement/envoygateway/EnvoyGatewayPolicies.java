@@ -80,7 +80,7 @@ public final class EnvoyGatewayPolicies {
     if (plan.waf().mode() != Waf.Mode.DISABLED) {
       notEnforceable.add("waf (Envoy Gateway has no built-in web application firewall or OWASP Core Rule Set)");
     }
-    return new Rendered(rules, authorization(plan), notEnforceable);
+    return new Rendered(rules, authorization(withinBudget(plan, notEnforceable)), notEnforceable);
   }
 
   private static List<ObjectNode> rateLimitRules(EnforcementPlan plan, List<String> notEnforceable) {
@@ -189,6 +189,32 @@ public final class EnvoyGatewayPolicies {
       cidrRule(rules, "known-good-clients", "Allow", plan.knownGood());
     }
     return authorization;
+  }
+
+  /**
+   * The most bytes the banned CIDRs may take in the SecurityPolicy (their text): an object must stay well below what
+   * etcd stores (1.5 MiB), or the API server refuses it and the last version stays in force; 5,000 IPv6 bans take
+   * about 220 KB.
+   */
+  public static final int MAX_BAN_BYTES = 512 * 1024;
+
+  /** The plan with its bans cut to {@link #MAX_BAN_BYTES}, the rest dropped from the end and reported. */
+  private static EnforcementPlan withinBudget(EnforcementPlan plan, List<String> notEnforceable) {
+    long bytes = 0;
+    int keep = 0;
+    for (Cidr c : plan.bans()) {
+      bytes += c.toString().length() + 3;
+      if (bytes > MAX_BAN_BYTES) {
+        break;
+      }
+      keep++;
+    }
+    if (keep == plan.bans().size()) {
+      return plan;
+    }
+    notEnforceable.add((plan.bans().size() - keep) + " of " + plan.bans().size() + " bans (the SecurityPolicy's "
+        + "banned CIDRs may take " + MAX_BAN_BYTES / 1024 + " KiB)");
+    return plan.withLists(plan.bans().subList(0, keep), plan.knownGood());
   }
 
   private static void cidrRule(ArrayNode rules, String name, String action, List<Cidr> cidrs) {

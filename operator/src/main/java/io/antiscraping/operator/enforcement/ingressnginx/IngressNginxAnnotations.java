@@ -95,7 +95,8 @@ public final class IngressNginxAnnotations {
       String[] entries = value.split(",");
       int keep = entries.length;
       int bytes = utf8(value);
-      while (keep > 0 && bytes > utf8(value) - over) {
+      int target = bytes - over;
+      while (keep > 0 && bytes > target) {
         keep--;
         bytes -= utf8(entries[keep]) + (keep > 0 ? 1 : 0);
       }

@@ -125,6 +125,23 @@ class EnvoyGatewayPoliciesTest {
    * Gateway configures to count only requests that match no other rule (EnvoyGatewayTranslatorIT): next to the
    * per-client rules it would cap the allowlisted clients alone. The budget selects every request instead.
    */
+  /** Security finding S3: the SecurityPolicy stays far below what etcd stores; bans over its budget are reported. */
+  @Test
+  void bansBeyondTheSecurityPolicysBudgetAreDroppedFromTheEndAndReported() {
+    List<Cidr> bans = new java.util.ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      bans.add(Cidr.parse("2001:db8:" + Integer.toHexString(i) + "::/64").orElseThrow());
+    }
+    EnvoyGatewayPolicies.Rendered r = EnvoyGatewayPolicies.render(new EnforcementPlan("elevated", RateLimits.NONE,
+        WafSettings.DISABLED, List.of(), bans));
+    JsonNode denied = r.authorization().at("/rules/0/principal/clientCIDRs");
+    assertThat(denied.size()).isGreaterThan(5_000).isLessThan(bans.size());
+    assertThat(denied.get(0).asText()).isEqualTo(bans.get(0).toString());
+    assertThat(r.authorization().toString().length()).isLessThan(EnvoyGatewayPolicies.MAX_BAN_BYTES + 4096);
+    assertThat(r.notEnforceable()).anySatisfy(n -> assertThat(n)
+        .startsWith((bans.size() - denied.size()) + " of 30000 bans (the SecurityPolicy's banned CIDRs may take"));
+  }
+
   @Test
   void theRouteBudgetIsARuleEveryRequestMatchesNotASelectorlessOne() {
     RateLimits rps = new RateLimits(OptionalInt.of(50), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
