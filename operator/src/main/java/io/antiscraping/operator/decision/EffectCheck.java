@@ -68,6 +68,9 @@ public final class EffectCheck {
       }
     }
     Map<Cidr, String> still = new TreeMap<>();
+    // Looked up by the due bans' prefix lengths: linear in the served clients, whatever the number of bans.
+    java.util.Set<Cidr> dueSet = new java.util.HashSet<>(due);
+    int[] lengths = due.stream().mapToInt(Cidr::prefixLength).distinct().sorted().toArray();
     if (!due.isEmpty()) {
       for (Map.Entry<String, Double> e : served.entrySet()) {
         Double v = e.getValue();
@@ -78,11 +81,9 @@ public final class EffectCheck {
         if (client.isEmpty()) {
           continue;
         }
-        for (Cidr ban : due) {
-          if (ban.contains(client.get())) {
-            still.put(client.get(), client.get() + (client.get().equals(ban) ? "" : " (in " + ban + ")"));
-            break;
-          }
+        Cidr ban = narrowestContaining(client.get(), dueSet, lengths);
+        if (ban != null) {
+          still.put(client.get(), client.get() + (client.get().equals(ban) ? "" : " (in " + ban + ")"));
         }
       }
     }
@@ -99,5 +100,18 @@ public final class EffectCheck {
           + "value it cannot parse) and, without its admission webhook, tells nobody; see its controller log";
     }
     return new Result(taking, due.size(), still.size(), message);
+  }
+
+  /** The narrowest prefix of {@code set} (whose prefix lengths are {@code lengths}, ascending) containing {@code c}. */
+  private static Cidr narrowestContaining(Cidr c, java.util.Set<Cidr> set, int[] lengths) {
+    for (int i = lengths.length - 1; i >= 0; i--) {
+      if (lengths[i] <= c.prefixLength()) {
+        Cidr wide = c.widenTo(lengths[i]);
+        if (set.contains(wide)) {
+          return wide;
+        }
+      }
+    }
+    return null;
   }
 }
