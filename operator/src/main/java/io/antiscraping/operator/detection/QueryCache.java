@@ -52,15 +52,23 @@ public final class QueryCache implements QueryRunner {
 
   @Override
   public QueryResult query(PrometheusEndpoint endpoint, String promql) {
-    return query(endpoint, promql, ALL_LABELS, null);
+    return shared(endpoint, promql, ALL_LABELS, null, () -> true);
   }
 
   @Override
   public QueryResult query(PrometheusEndpoint endpoint, String promql, String label) {
-    return query(endpoint, promql, label == null ? "" : label, label);
+    return shared(endpoint, promql, label == null ? "" : label, label, () -> true);
   }
 
-  private QueryResult query(PrometheusEndpoint endpoint, String promql, String labels, String label) {
+  /** Charges {@code takeQuery} only when the query is sent: a shared answer, in flight or fresh, costs nothing. */
+  @Override
+  public QueryResult query(PrometheusEndpoint endpoint, String promql, String label,
+                           java.util.function.BooleanSupplier takeQuery) {
+    return shared(endpoint, promql, label == null ? "" : label, label, takeQuery);
+  }
+
+  private QueryResult shared(PrometheusEndpoint endpoint, String promql, String labels, String label,
+                             java.util.function.BooleanSupplier takeQuery) {
     calls.incrementAndGet();
     Key key = new Key(endpoint.queryUri().toString(), promql,
         endpoint.bearerToken().map(PrometheusClient::sha256).orElse(""),
@@ -68,13 +76,21 @@ public final class QueryCache implements QueryRunner {
         endpoint.tenant().map(t -> t.parameter() + "=" + t.value()).orElse(""), labels);
     long now = clock.millis();
     Entry[] mine = new Entry[1];
+    boolean[] refused = new boolean[1];
     Entry e = entries.compute(key, (k, old) -> {
       if (old != null && (!old.result.isDone() || now - old.completedAt < freshnessMillis)) {
+        return old;
+      }
+      if (!takeQuery.getAsBoolean()) {
+        refused[0] = true;
         return old;
       }
       mine[0] = new Entry();
       return mine[0];
     });
+    if (refused[0]) {
+      return null;
+    }
     if (mine[0] == null) {
       // Another policy's identical query is in flight: wait for it no longer than this caller's own timeout.
       try {

@@ -13,4 +13,13 @@ public interface QueryRunner {
   default QueryResult query(PrometheusEndpoint endpoint, String promql, String label) {
     return query(endpoint, promql);
   }
+
+  /**
+   * The same query under a query budget: {@code takeQuery} is charged only when the query goes to Prometheus (an
+   * answer a cache shares costs nothing); null when the budget refuses it.
+   */
+  default QueryResult query(PrometheusEndpoint endpoint, String promql, String label,
+                            java.util.function.BooleanSupplier takeQuery) {
+    return takeQuery.getAsBoolean() ? query(endpoint, promql, label) : null;
+  }
 }

@@ -70,14 +70,12 @@ public final class SignalReader {
             + "signals before it took the time; a slow Prometheus or a shorter prometheus.timeout)"));
         continue;
       }
-      if (!bounds.takeQuery().getAsBoolean()) {
-        out.put(s.getName(), new SignalReading.Unavailable(bounds.overBudget()));
-        continue;
-      }
       PrometheusEndpoint ep = left.compareTo(endpoint.timeout()) < 0 ? endpoint.withTimeout(left) : endpoint;
-      // Only the label the signal reads is kept of each series (none for a scalar signal).
-      out.put(s.getName(), interpret(s, runner.query(ep, s.getQuery(),
-          s.getPerClient() == null ? null : s.getPerClient().getLabel())));
+      // Only the label the signal reads is kept of each series (none for a scalar signal); the budget is charged
+      // only for a query sent to Prometheus, not for an answer shared with another policy.
+      QueryResult result = runner.query(ep, s.getQuery(),
+          s.getPerClient() == null ? null : s.getPerClient().getLabel(), bounds.takeQuery());
+      out.put(s.getName(), result == null ? new SignalReading.Unavailable(bounds.overBudget()) : interpret(s, result));
     }
     return new Readings(out);
   }

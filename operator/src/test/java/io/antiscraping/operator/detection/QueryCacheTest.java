@@ -40,6 +40,31 @@ class QueryCacheTest {
 
   final PrometheusEndpoint ep = PrometheusEndpoint.of("http://prometheus.example:9090");
 
+  /**
+   * Issue L: the namespace's query budget pays for what reaches Prometheus. An answer shared within the freshness
+   * window costs nothing; a refused query is not sent and is not remembered.
+   */
+  @Test
+  void theQueryBudgetIsChargedOnlyForQueriesSent() {
+    TestClock clock = new TestClock();
+    AtomicInteger sentToPrometheus = new AtomicInteger();
+    QueryCache cache = new QueryCache((e, q) -> {
+      sentToPrometheus.incrementAndGet();
+      return new QueryResult.Scalar(1);
+    }, Duration.ofSeconds(1), clock);
+    AtomicInteger charged = new AtomicInteger();
+    java.util.function.BooleanSupplier budgetOfTwo = () -> charged.incrementAndGet() <= 2;
+    for (int i = 0; i < 10; i++) {
+      assertThat(cache.query(ep, "sum(up)", null, budgetOfTwo)).isEqualTo(new QueryResult.Scalar(1));
+    }
+    assertThat(charged).as("ten asks within the window, one query sent").hasValue(1);
+    clock.now = clock.now.plusSeconds(1);
+    assertThat(cache.query(ep, "sum(up)", null, budgetOfTwo)).isNotNull();
+    clock.now = clock.now.plusSeconds(1);
+    assertThat(cache.query(ep, "sum(up)", null, budgetOfTwo)).as("the budget is spent").isNull();
+    assertThat(sentToPrometheus).hasValue(2);
+  }
+
   @Test
   void concurrentIdenticalQueriesAreSentOnce() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
