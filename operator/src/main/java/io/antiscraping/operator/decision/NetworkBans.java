@@ -69,11 +69,6 @@ record NetworkBans(CompiledPolicy.NetworkRule rule, NavigableSet<Cidr> innocents
         : PrefixAggregator.evaluateNetworks(rule, clients, innocents, previous, allowlisted, now);
   }
 
-  /** Whether {@code ban} is a network ban. */
-  boolean isNetwork(Cidr ban) {
-    return rule != null && rule.covers(ban);
-  }
-
   /**
    * Whether network ban {@code net} is enforced now: its innocents are known, within the carve-out cap, and the
    * network minus them fits the carve-out entry budget ({@link #entryBudget}).
